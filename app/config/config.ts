@@ -1,0 +1,93 @@
+/**
+ * Configuration, parsed once from the environment at cold start.
+ * The names are a fixed contract (README "Configuration"); a bad value fails fast with a clear message.
+ */
+import { z } from 'zod';
+
+const intFrom = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+const csv = z
+  .string()
+  .default('')
+  .transform((value) => value.split(',').map((key) => key.trim()).filter((key) => key.length > 0));
+
+const modelMap = z
+  .string()
+  .default('{}')
+  .transform((value, ctx) => {
+    try {
+      const parsed: unknown = JSON.parse(value);
+      const result = z.record(z.string(), z.string().min(1)).safeParse(parsed);
+      if (result.success) return result.data;
+    } catch {
+      // fall through to the issue below
+    }
+    ctx.addIssue({ code: 'custom', message: 'MODEL_MAP must be a JSON object of strings' });
+    return z.NEVER;
+  });
+
+const EnvSchema = z.object({
+  PORT: intFrom(3000, 0, 65535),
+  HOST: z.string().default('127.0.0.1'),
+  OPENAI_BASE_URL: z.url().default('https://api.openai.com/v1'),
+  OPENAI_API_KEY: z.string().optional(),
+  OPENAI_API_KEY_SECRET_ID: z.string().optional(),
+  PROXY_API_KEYS: csv,
+  PROXY_API_KEYS_SECRET_ID: z.string().optional(),
+  MODEL_MAP: modelMap,
+  OPENAI_TIMEOUT_MS: intFrom(600_000, 1, 3_600_000),
+  OPENAI_MAX_RETRIES: intFrom(2, 0, 10),
+  OPENAI_MAX_CONNECTIONS: intFrom(64, 1, 4096),
+  LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'debug', 'info', 'warn', 'error', 'silent']).default('INFO'),
+  MAX_BODY_BYTES: intFrom(20 * 1024 * 1024, 1024, 200 * 1024 * 1024),
+  SECRETS_MAX_AGE_SECONDS: intFrom(300, 1, 86_400),
+  MODELS_CACHE_SECONDS: intFrom(300, 0, 86_400),
+});
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly openaiBaseUrl: string;
+  readonly openaiApiKey: string | undefined;
+  readonly openaiApiKeySecretId: string | undefined;
+  readonly proxyApiKeys: readonly string[];
+  readonly proxyApiKeysSecretId: string | undefined;
+  readonly modelMap: Readonly<Record<string, string>>;
+  readonly openaiTimeoutMs: number;
+  readonly openaiMaxRetries: number;
+  readonly openaiMaxConnections: number;
+  readonly logLevel: string;
+  readonly maxBodyBytes: number;
+  readonly secretsMaxAgeSeconds: number;
+  readonly modelsCacheSeconds: number;
+}
+
+export class ConfigError extends Error {}
+
+/** Parses an environment (process.env by default) into a frozen Config. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = EnvSchema.safeParse(env);
+  if (!result.success) {
+    const detail = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new ConfigError(`Invalid configuration: ${detail}`);
+  }
+  const e = result.data;
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    openaiBaseUrl: e.OPENAI_BASE_URL.replace(/\/+$/, ''),
+    openaiApiKey: e.OPENAI_API_KEY || undefined,
+    openaiApiKeySecretId: e.OPENAI_API_KEY_SECRET_ID || undefined,
+    proxyApiKeys: Object.freeze(e.PROXY_API_KEYS),
+    proxyApiKeysSecretId: e.PROXY_API_KEYS_SECRET_ID || undefined,
+    modelMap: Object.freeze({ ...e.MODEL_MAP }),
+    openaiTimeoutMs: e.OPENAI_TIMEOUT_MS,
+    openaiMaxRetries: e.OPENAI_MAX_RETRIES,
+    openaiMaxConnections: e.OPENAI_MAX_CONNECTIONS,
+    logLevel: e.LOG_LEVEL.toUpperCase(),
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    secretsMaxAgeSeconds: e.SECRETS_MAX_AGE_SECONDS,
+    modelsCacheSeconds: e.MODELS_CACHE_SECONDS,
+  });
+}

@@ -1,0 +1,80 @@
+/**
+ * The one place where failures become Bedrock exceptions.
+ *
+ * Every error that leaves the gateway is a `BedrockError`: a modelled Bedrock
+ * exception name, its HTTP status, and a message that is safe to show the
+ * caller. Anything else is turned into one by `toBedrockError`, which hides
+ * internals behind a generic InternalServerException.
+ */
+
+/** Exception names from the Bedrock Runtime model (wire spec section 5). */
+export type BedrockExceptionName =
+  | 'ValidationException'
+  | 'AccessDeniedException'
+  | 'ResourceNotFoundException'
+  | 'ModelTimeoutException'
+  | 'ThrottlingException'
+  | 'ModelNotReadyException'
+  | 'ModelErrorException'
+  | 'ModelStreamErrorException'
+  | 'ServiceQuotaExceededException'
+  | 'InternalServerException'
+  | 'ServiceUnavailableException';
+
+const STATUS: Record<BedrockExceptionName, number> = {
+  ValidationException: 400,
+  AccessDeniedException: 403,
+  ResourceNotFoundException: 404,
+  ModelTimeoutException: 408,
+  ThrottlingException: 429,
+  ModelNotReadyException: 429,
+  ModelErrorException: 424,
+  ModelStreamErrorException: 424,
+  ServiceQuotaExceededException: 400,
+  InternalServerException: 500,
+  ServiceUnavailableException: 503,
+};
+
+/** Extra members some exceptions carry (ModelErrorException, ModelStreamErrorException). */
+export interface ExceptionMembers {
+  originalStatusCode?: number;
+  originalMessage?: string;
+  resourceName?: string;
+}
+
+export class BedrockError extends Error {
+  readonly exception: BedrockExceptionName;
+  readonly status: number;
+  readonly members: ExceptionMembers;
+
+  constructor(exception: BedrockExceptionName, message: string, members: ExceptionMembers = {}, status?: number) {
+    super(message);
+    this.name = exception;
+    this.exception = exception;
+    this.status = status ?? STATUS[exception];
+    this.members = members;
+  }
+
+  /** The JSON body Bedrock sends: `{"message": ...}` plus modelled members, never a `code` key. */
+  toBody(): Record<string, unknown> {
+    return { message: this.message, ...this.members };
+  }
+
+  /** Server faults are ours or the upstream's; client faults are the caller's. */
+  get isServerFault(): boolean {
+    return this.status >= 500 || this.exception === 'ModelErrorException' || this.exception === 'ModelStreamErrorException';
+  }
+}
+
+export const validation = (message: string): BedrockError => new BedrockError('ValidationException', message);
+export const accessDenied = (message = 'Invalid or missing API key.'): BedrockError =>
+  new BedrockError('AccessDeniedException', message);
+export const notFound = (message: string): BedrockError => new BedrockError('ResourceNotFoundException', message);
+export const internal = (message = 'The gateway hit an internal error. Try again; if it persists, contact the operator.'): BedrockError =>
+  new BedrockError('InternalServerException', message);
+
+/** Any thrown value -> a BedrockError. Unknown errors never leak their message or stack. */
+export function toBedrockError(error: unknown): BedrockError {
+  if (error instanceof BedrockError) return error;
+  return internal();
+}

@@ -1,0 +1,15 @@
+/** The transport-free request every adapter (Lambda, local server, tests) builds. */
+export interface GatewayRequest {
+  readonly method: string;
+  /** The raw path as received, still percent-encoded, without the query string. */
+  readonly path: string;
+  /** Decoded query parameters (first value wins). */
+  readonly query: Readonly<Record<string, string>>;
+  /** Header names lower-cased. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly body: Uint8Array;
+  /** Aborted when the caller goes away; passed down to the upstream call. */
+  readonly signal?: AbortSignal;
+  /** Set by the adapter when the platform supplies one (API Gateway, Lambda); else generated. */
+  readonly requestId?: string;
+}
