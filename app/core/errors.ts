@@ -46,6 +46,8 @@ export class BedrockError extends Error {
   readonly exception: BedrockExceptionName;
   readonly status: number;
   readonly members: ExceptionMembers;
+  /** True when the failure came from the upstream model endpoint (feeds the UpstreamErrors metric). */
+  fromUpstream = false;
 
   constructor(exception: BedrockExceptionName, message: string, members: ExceptionMembers = {}, status?: number) {
     super(message);

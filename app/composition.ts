@@ -1,0 +1,131 @@
+/**
+ * The composition root: configuration in, a ready gateway out. Clients are built here,
+ * once per process (module scope in the Lambda handler), never per request.
+ */
+import { createCallerAuth, type CallerAuth } from './auth/callerAuth.ts';
+import type { Config } from './config/config.ts';
+import { BedrockError } from './core/errors.ts';
+import { createGateway, type Gateway } from './core/pipeline.ts';
+import { ModelCatalog } from './models/catalog.ts';
+import { createModelResolver } from './models/resolve.ts';
+import type { Telemetry } from './observability/requestRecord.ts';
+import { createTracing, type Tracing } from './observability/tracing.ts';
+import type { GatewayDeps, HealthCheck } from './operations/context.ts';
+import {
+  managedSecret,
+  parseApiKeySecret,
+  parseCallerKeysSecret,
+  powertoolsFetcher,
+  staticSecret,
+  type SecretFetcher,
+  type SecretSource,
+} from './secrets/secretSource.ts';
+import { createOpenAIClient } from './upstream/openaiClient.ts';
+import { createOpenAIUpstream } from './upstream/openaiUpstream.ts';
+import type { Upstream } from './upstream/upstream.ts';
+
+export interface BuildOptions {
+  readonly config: Config;
+  /** 'lambda' fails closed without caller keys; 'local' runs open (and says so). */
+  readonly mode: 'lambda' | 'local';
+  readonly telemetry: Telemetry;
+  readonly tracing?: Tracing;
+  /** Tests: a fetch nock can see, or a fake Secrets Manager. */
+  readonly fetch?: typeof globalThis.fetch;
+  readonly secretFetcher?: SecretFetcher;
+  /** Tests: replace the upstream entirely. */
+  readonly upstream?: Upstream;
+}
+
+export interface Built {
+  readonly gateway: Gateway;
+  readonly deps: GatewayDeps;
+  readonly auth: CallerAuth;
+  readonly callerKeysConfigured: boolean;
+  close(): Promise<void>;
+}
+
+/** Without any configured key, send a placeholder: keyless OpenAI-compatible servers accept it, OpenAI answers 401. */
+const NO_KEY = 'no-key-configured';
+
+function mapSource(source: SecretSource, parse: (value: string) => string): SecretSource {
+  return { get: async () => parse(await source.get()), refresh: async () => parse(await source.refresh()) };
+}
+
+function tracedFetcher(fetcher: SecretFetcher, tracing: Tracing): SecretFetcher {
+  return (secretId, options) => tracing.span('secretsmanager.getSecret', () => fetcher(secretId, options));
+}
+
+export function buildGateway(options: BuildOptions): Built {
+  const { config, mode } = options;
+  const tracing = options.tracing ?? createTracing(false);
+  const fetcher = tracedFetcher(options.secretFetcher ?? powertoolsFetcher, tracing);
+
+  const apiKey: SecretSource = config.openaiApiKeySecretId
+    ? mapSource(managedSecret(config.openaiApiKeySecretId, config.secretsMaxAgeSeconds, fetcher), parseApiKeySecret)
+    : staticSecret(config.openaiApiKey ?? NO_KEY);
+
+  let callerKeys: () => Promise<readonly string[]>;
+  if (config.proxyApiKeysSecretId) {
+    const source = managedSecret(config.proxyApiKeysSecretId, config.secretsMaxAgeSeconds, fetcher);
+    let last: { raw: string; keys: readonly string[] } | undefined;
+    callerKeys = async () => {
+      const raw = await source.get();
+      if (last?.raw !== raw) last = { raw, keys: parseCallerKeysSecret(raw) };
+      return last.keys;
+    };
+  } else {
+    const keys = config.proxyApiKeys;
+    callerKeys = () => Promise.resolve(keys);
+  }
+
+  const openai = options.upstream
+    ? undefined
+    : createOpenAIClient({
+        baseURL: config.openaiBaseUrl,
+        apiKey,
+        timeoutMs: config.openaiTimeoutMs,
+        maxRetries: config.openaiMaxRetries,
+        maxConnections: config.openaiMaxConnections,
+        fetch: options.fetch,
+      });
+  const upstream = options.upstream ?? createOpenAIUpstream(openai!.client, apiKey, config.openaiMaxRetries);
+
+  const catalog = new ModelCatalog({
+    modelMap: config.modelMap,
+    listUpstream: (signal) => upstream.listModels(signal),
+    cacheSeconds: config.modelsCacheSeconds,
+    region: process.env.AWS_REGION ?? 'us-east-1',
+  });
+
+  const health: HealthCheck = {
+    async deep(signal) {
+      const checks: Record<string, string> = {};
+      try {
+        await apiKey.get();
+        await callerKeys();
+        checks.secrets = 'ok';
+        await upstream.listModels(signal);
+        checks.upstream = 'ok';
+        return checks;
+      } catch (error) {
+        const failed = checks.secrets ? 'upstream' : 'secrets';
+        const reason = error instanceof BedrockError ? error.exception : 'error';
+        throw new BedrockError('ServiceUnavailableException', `Health check failed: ${failed} (${reason}).`);
+      }
+    },
+  };
+
+  const deps: GatewayDeps = { config, upstream, catalog, resolveModel: createModelResolver(config.modelMap), tracing, health };
+  const auth = createCallerAuth(callerKeys, { whenUnconfigured: mode === 'local' ? 'allow' : 'deny' });
+  const gateway = createGateway({ deps, auth, telemetry: options.telemetry });
+  return {
+    gateway,
+    deps,
+    auth,
+    callerKeysConfigured: Boolean(config.proxyApiKeysSecretId) || config.proxyApiKeys.length > 0,
+    close: async () => {
+      await openai?.dispatcher?.close();
+    },
+  };
+}

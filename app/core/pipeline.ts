@@ -1,0 +1,101 @@
+/**
+ * The transport-free core: request in, response out. Routing, caller auth, the
+ * operation, error mapping and the per-request record all happen here, once, for
+ * every adapter (Lambda streaming, Lambda buffered, local HTTP/1.1 + h2c server).
+ */
+import { randomUUID } from 'node:crypto';
+import type { CallerAuth } from '../auth/callerAuth.ts';
+import type { RequestRecord, Telemetry } from '../observability/requestRecord.ts';
+import type { GatewayDeps, OperationContext } from '../operations/context.ts';
+import { OPERATIONS } from '../operations/index.ts';
+import { BedrockError, toBedrockError } from './errors.ts';
+import type { GatewayRequest } from './request.ts';
+import { jsonResponse, type GatewayResponse } from './response.ts';
+import { route, type Route } from './router.ts';
+
+export type Gateway = (request: GatewayRequest) => Promise<GatewayResponse>;
+
+export interface GatewayOptions {
+  readonly deps: GatewayDeps;
+  readonly auth: CallerAuth;
+  readonly telemetry: Telemetry;
+}
+
+export function errorResponse(error: BedrockError, requestId: string): GatewayResponse {
+  return jsonResponse(error.status, error.toBody(), {
+    'x-amzn-ErrorType': error.exception,
+    'x-amzn-RequestId': requestId,
+  });
+}
+
+export function createGateway({ deps, auth, telemetry }: GatewayOptions): Gateway {
+  return async function handle(request) {
+    const startedAt = performance.now();
+    const requestId = request.requestId ?? randomUUID();
+    const record: RequestRecord = { requestId, operation: 'Unknown', status: 0, latencyMs: 0 };
+    const finish = (status: number, error?: BedrockError) => {
+      record.status = status;
+      if (error) {
+        record.exception ??= error.exception;
+        record.upstreamError ||= error.fromUpstream;
+      }
+      record.latencyMs = Math.round((performance.now() - startedAt) * 1000) / 1000;
+      telemetry.record(record);
+    };
+
+    let response: GatewayResponse;
+    try {
+      const matched = route(request.method, request.path);
+      record.operation = matched.op;
+      if (matched.op !== 'Health') await auth.authorize(request.headers);
+      if (request.body.byteLength > deps.config.maxBodyBytes) {
+        throw new BedrockError('ValidationException', `The request body exceeds the ${deps.config.maxBodyBytes}-byte limit.`, {}, 413);
+      }
+      const ctx: OperationContext = { route: matched, request, requestId, startedAt, deps, record };
+      response = await dispatch(ctx);
+    } catch (thrown) {
+      const error = toBedrockError(thrown);
+      finish(error.status, error);
+      return errorResponse(error, requestId);
+    }
+
+    response.headers['x-amzn-RequestId'] = requestId;
+    if (response.kind === 'buffered') {
+      finish(response.status);
+      return response;
+    }
+    return { ...response, body: finishWhenDone(response.body, () => finish(response.status)) };
+  };
+}
+
+/** Exhaustive over the Route union: adding an operation without a handler fails to compile. */
+function dispatch(ctx: OperationContext): Promise<GatewayResponse> {
+  const { route: matched } = ctx;
+  const op = matched.op;
+  switch (op) {
+    case 'Converse':
+    case 'ConverseStream':
+    case 'InvokeModel':
+    case 'InvokeModelWithResponseStream':
+    case 'CountTokens':
+    case 'ListFoundationModels':
+    case 'GetFoundationModel':
+    case 'Health':
+      return (OPERATIONS[op] as (c: OperationContext<Route>) => Promise<GatewayResponse>)(ctx);
+    default:
+      return assertNeverOp(op);
+  }
+}
+
+function assertNeverOp(op: never): never {
+  throw new Error(`No handler for ${String(op)}`);
+}
+
+/** Calls `done` once the stream ends, however it ends (completed, failed, or abandoned by the caller). */
+async function* finishWhenDone(body: AsyncIterable<Uint8Array>, done: () => void): AsyncGenerator<Uint8Array> {
+  try {
+    yield* body;
+  } finally {
+    done();
+  }
+}

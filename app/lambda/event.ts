@@ -1,0 +1,56 @@
+/**
+ * API Gateway REST (payload v1) and Function URL (payload v2) events -> GatewayRequest.
+ * A REST event behind a custom domain can also carry `rawPath`, so v2 is recognised by
+ * `rawPath` together with `requestContext.http` (as Hono's adapter does).
+ */
+import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { GatewayRequest } from '../core/request.ts';
+
+export type LambdaHttpEvent = APIGatewayProxyEvent | APIGatewayProxyEventV2;
+
+export function isV2Event(event: LambdaHttpEvent): event is APIGatewayProxyEventV2 {
+  return Object.hasOwn(event, 'rawPath') && Object.hasOwn(event.requestContext ?? {}, 'http');
+}
+
+function lowerCaseHeaders(headers: Record<string, string | undefined> | null | undefined): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  if (!headers) return out;
+  for (const name of Object.keys(headers)) out[name.toLowerCase()] = headers[name];
+  return out;
+}
+
+function bodyBytes(body: string | null | undefined, isBase64Encoded: boolean): Uint8Array {
+  if (!body) return new Uint8Array(0);
+  return isBase64Encoded ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
+}
+
+function parseQuery(raw: string): Record<string, string> {
+  const query: Record<string, string> = {};
+  for (const [key, value] of new URLSearchParams(raw)) if (!(key in query)) query[key] = value;
+  return query;
+}
+
+export function toGatewayRequest(event: LambdaHttpEvent, signal?: AbortSignal): GatewayRequest {
+  if (isV2Event(event)) {
+    return {
+      method: event.requestContext.http.method.toUpperCase(),
+      path: event.rawPath,
+      query: parseQuery(event.rawQueryString ?? ''),
+      headers: lowerCaseHeaders(event.headers),
+      body: bodyBytes(event.body, event.isBase64Encoded),
+      requestId: event.requestContext.requestId,
+      signal,
+    };
+  }
+  const query: Record<string, string> = {};
+  for (const [key, value] of Object.entries(event.queryStringParameters ?? {})) if (value !== undefined) query[key] = value;
+  return {
+    method: event.httpMethod.toUpperCase(),
+    path: event.path,
+    query,
+    headers: lowerCaseHeaders(event.headers),
+    body: bodyBytes(event.body, event.isBase64Encoded),
+    requestId: event.requestContext?.requestId,
+    signal,
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * Lambda adapters over the core. All routes, JSON ones included, go through one
+ * streaming handler (API Gateway REST with ResponseTransferMode STREAM, Function URL with
+ * InvokeMode RESPONSE_STREAM). `sam local start-api` cannot stream, so a buffered handler
+ * that returns a proxy result (event-stream bodies base64-encoded) serves it there.
+ */
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import type { APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { Gateway } from '../core/pipeline.ts';
+import type { GatewayResponse } from '../core/response.ts';
+import { toGatewayRequest, type LambdaHttpEvent } from './event.ts';
+import { httpResponseStream, streamifyResponse, type StreamingHandler } from './runtime.ts';
+
+export function createStreamingHandler(getGateway: () => Gateway): StreamingHandler<LambdaHttpEvent> {
+  return streamifyResponse(async (event: LambdaHttpEvent, responseStream: Writable, _context: Context) => {
+    const aborter = new AbortController();
+    // The caller going away closes the stream early: stop paying for the upstream.
+    const onClose = () => aborter.abort();
+    responseStream.once('close', onClose);
+    try {
+      const response = await getGateway()(toGatewayRequest(event, aborter.signal));
+      const out = httpResponseStream(responseStream, { statusCode: response.status, headers: response.headers });
+      await writeBody(out, response);
+      out.end();
+      if (!out.writableFinished) await once(out, 'finish').catch(() => undefined);
+    } finally {
+      responseStream.off('close', onClose);
+    }
+  });
+}
+
+async function writeBody(out: Writable, response: GatewayResponse): Promise<void> {
+  if (response.kind === 'buffered') {
+    if (response.body.byteLength > 0) out.write(response.body);
+    return;
+  }
+  for await (const frame of response.body) {
+    if (out.destroyed) break;
+    if (!out.write(frame)) await once(out, 'drain');
+  }
+}
+
+const TEXT_TYPES = /^(application\/json|text\/)/;
+
+export function createBufferedHandler(getGateway: () => Gateway) {
+  return async (event: LambdaHttpEvent, _context?: Context): Promise<APIGatewayProxyResult> => {
+    const response = await getGateway()(toGatewayRequest(event));
+    let body: Buffer;
+    if (response.kind === 'buffered') body = Buffer.from(response.body);
+    else {
+      const frames: Uint8Array[] = [];
+      for await (const frame of response.body) frames.push(frame);
+      body = Buffer.concat(frames);
+    }
+    const text = TEXT_TYPES.test(response.headers['content-type'] ?? '');
+    return {
+      statusCode: response.status,
+      headers: response.headers,
+      body: text ? body.toString('utf8') : body.toString('base64'),
+      isBase64Encoded: !text,
+    };
+  };
+}

@@ -1,0 +1,35 @@
+/**
+ * The only module that touches the Lambda runtime's `awslambda` global. Where it is
+ * absent (tests, local runs) a local fallback behaves the same on the wire: the handler
+ * receives a Writable, and `HttpResponseStream.from` writes the JSON prelude followed by
+ * the 8-NUL delimiter before the body, as the runtime does.
+ */
+import type { Writable } from 'node:stream';
+import type { Context } from 'aws-lambda';
+
+export type StreamingHandler<E> = (event: E, responseStream: Writable, context: Context) => Promise<void>;
+
+export interface HttpPrelude {
+  statusCode: number;
+  headers: Record<string, string>;
+  cookies?: string[];
+}
+
+interface AwsLambdaGlobal {
+  streamifyResponse<E>(handler: StreamingHandler<E>): StreamingHandler<E>;
+  HttpResponseStream: { from(stream: Writable, prelude: HttpPrelude): Writable };
+}
+
+const runtime = (globalThis as unknown as { awslambda?: AwsLambdaGlobal }).awslambda;
+
+export const PRELUDE_DELIMITER = new Uint8Array(8);
+
+export const streamifyResponse: <E>(handler: StreamingHandler<E>) => StreamingHandler<E> =
+  runtime?.streamifyResponse.bind(runtime) ?? ((handler) => handler);
+
+export function httpResponseStream(stream: Writable, prelude: HttpPrelude): Writable {
+  if (runtime) return runtime.HttpResponseStream.from(stream, prelude);
+  stream.write(Buffer.from(JSON.stringify(prelude)));
+  stream.write(PRELUDE_DELIMITER);
+  return stream;
+}

@@ -1,0 +1,154 @@
+/**
+ * The local HTTP adapter: HTTP/1.1 and cleartext HTTP/2 (prior knowledge) on one port.
+ * The stock BedrockRuntimeClient speaks only HTTP/2 (NodeHttp2Handler) and boto3/curl
+ * speak HTTP/1.1, so each connection is sniffed for the h2 preface and handed to the
+ * right server; both feed the same core.
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import http2, { type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
+import net, { type AddressInfo, type Socket } from 'node:net';
+import { once } from 'node:events';
+import { BedrockError } from '../core/errors.ts';
+import { errorResponse, type Gateway } from '../core/pipeline.ts';
+import type { GatewayResponse } from '../core/response.ts';
+
+const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
+
+type AnyRequest = IncomingMessage | Http2ServerRequest;
+type AnyResponse = ServerResponse | Http2ServerResponse;
+
+export interface LocalServer {
+  readonly port: number;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export interface LocalServerOptions {
+  readonly gateway: Gateway;
+  readonly host: string;
+  readonly port: number;
+  readonly maxBodyBytes: number;
+}
+
+async function readBody(req: AnyRequest, limit: number): Promise<Uint8Array> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) throw new BedrockError('ValidationException', `The request body exceeds the ${limit}-byte limit.`, {}, 413);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new BedrockError('ValidationException', `The request body exceeds the ${limit}-byte limit.`, {}, 413);
+    chunks.push(chunk);
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+}
+
+function headersOf(req: AnyRequest): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (name.startsWith(':')) continue;
+    out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+/** The HTTP/1 and HTTP/2 compatibility responses share this API; the union is not callable in TS. */
+async function send(anyRes: AnyResponse, response: GatewayResponse, isH2: boolean): Promise<void> {
+  const res = anyRes as ServerResponse;
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(response.headers)) headers[isH2 ? name.toLowerCase() : name] = value;
+  if (response.kind === 'buffered') {
+    headers['content-length'] = String(response.body.byteLength);
+    res.writeHead(response.status, headers);
+    res.end(response.body);
+    return;
+  }
+  res.writeHead(response.status, headers);
+  // Send the headers now: a streaming client must see the response start before the first frame.
+  res.flushHeaders?.();
+  for await (const frame of response.body) {
+    if (res.destroyed) break;
+    if (!res.write(frame)) await once(res, 'drain');
+  }
+  res.end();
+}
+
+export function createRequestListener(gateway: Gateway, maxBodyBytes: number) {
+  return async (req: AnyRequest, anyRes: AnyResponse): Promise<void> => {
+    const res = anyRes as ServerResponse;
+    const isH2 = req.httpVersionMajor === 2;
+    const aborter = new AbortController();
+    // 'close' on the response before it finished = the caller went away.
+    res.once('close', () => {
+      if (!res.writableFinished) aborter.abort();
+    });
+    try {
+      const url = req.url ?? '/';
+      const q = url.indexOf('?');
+      const query: Record<string, string> = {};
+      if (q >= 0) for (const [key, value] of new URLSearchParams(url.slice(q + 1))) if (!(key in query)) query[key] = value;
+      let response: GatewayResponse;
+      try {
+        const body = await readBody(req, maxBodyBytes);
+        response = await gateway({
+          method: (req.method ?? 'GET').toUpperCase(),
+          path: q >= 0 ? url.slice(0, q) : url,
+          query,
+          headers: headersOf(req),
+          body,
+          signal: aborter.signal,
+        });
+      } catch (error) {
+        if (!(error instanceof BedrockError)) throw error;
+        response = errorResponse(error, 'local-' + Date.now().toString(36));
+      }
+      await send(res, response, isH2);
+    } catch {
+      if (!res.headersSent) {
+        res.writeHead(500, { 'content-type': 'application/json', 'x-amzn-errortype': 'InternalServerException' });
+        res.end('{"message":"The gateway hit an internal error."}');
+      } else {
+        res.destroy();
+      }
+    }
+  };
+}
+
+export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
+  const listener = createRequestListener(options.gateway, options.maxBodyBytes);
+  const h1 = http.createServer({ keepAliveTimeout: 65_000 }, listener);
+  const h2 = http2.createServer({}, listener);
+  const sockets = new Set<Socket>();
+
+  const front = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.setNoDelay(true);
+    socket.once('readable', () => {
+      const head: Buffer | null = socket.read(H2_PREFACE.length) ?? socket.read();
+      if (head === null) {
+        socket.once('readable', () => socket.emit('readable'));
+        return;
+      }
+      socket.unshift(head);
+      const isH2 = head.length >= 3 && head.subarray(0, Math.min(head.length, H2_PREFACE.length)).equals(H2_PREFACE.subarray(0, Math.min(head.length, H2_PREFACE.length)));
+      (isH2 ? h2 : h1).emit('connection', socket);
+    });
+  });
+
+  front.listen(options.port, options.host);
+  await once(front, 'listening');
+  const { port } = front.address() as AddressInfo;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  return {
+    port,
+    url: `http://${host}:${port}`,
+    async close() {
+      const closed = once(front, 'close');
+      front.close();
+      h1.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
+}

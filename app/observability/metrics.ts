@@ -1,0 +1,44 @@
+/**
+ * CloudWatch EMF metrics through Powertools Metrics. Per request: Requests, Latency,
+ * UpstreamLatency, TimeToFirstToken, InputTokens, OutputTokens on the dimension sets
+ * [service] and [service, operation, model]; Errors on [service, operation, exception];
+ * ServerErrors and UpstreamErrors for the deployment alarms.
+ *
+ * One Metrics instance buffers one request at a time: Lambda serves one request per
+ * container at a time, and the local server (concurrent) only emits when asked to.
+ */
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { SERVICE_NAME } from './logger.ts';
+import type { RequestRecord, Telemetry } from './requestRecord.ts';
+
+export const METRICS_NAMESPACE = process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'BedrockGateway';
+
+export function createMetrics(namespace = METRICS_NAMESPACE): Metrics {
+  return new Metrics({ namespace, serviceName: SERVICE_NAME });
+}
+
+/** Adds one request's metrics and publishes them as EMF lines (stdout, which Lambda ships to CloudWatch). */
+export function publishRequestMetrics(metrics: Metrics, record: RequestRecord): void {
+  const operation = record.operation;
+  const model = record.modelDimension ?? 'none';
+  metrics.addDimensions({ operation, model });
+  metrics.addDimensions({}); // also the [service] set, for stack-wide alarms
+  metrics.addMetric('Requests', MetricUnit.Count, 1);
+  metrics.addMetric('Latency', MetricUnit.Milliseconds, record.latencyMs);
+  if (record.upstreamLatencyMs !== undefined) metrics.addMetric('UpstreamLatency', MetricUnit.Milliseconds, record.upstreamLatencyMs);
+  if (record.timeToFirstTokenMs !== undefined) metrics.addMetric('TimeToFirstToken', MetricUnit.Milliseconds, record.timeToFirstTokenMs);
+  if (record.inputTokens !== undefined) metrics.addMetric('InputTokens', MetricUnit.Count, record.inputTokens);
+  if (record.outputTokens !== undefined) metrics.addMetric('OutputTokens', MetricUnit.Count, record.outputTokens);
+  metrics.addMetric('ServerErrors', MetricUnit.Count, record.status >= 500 ? 1 : 0);
+  metrics.addMetric('UpstreamErrors', MetricUnit.Count, record.upstreamError ? 1 : 0);
+  metrics.publishStoredMetrics();
+  if (record.exception) {
+    const single = metrics.singleMetric();
+    single.addDimensions({ operation, exception: record.exception });
+    single.addMetric('Errors', MetricUnit.Count, 1);
+  }
+}
+
+export function metricsTelemetry(metrics: Metrics): Telemetry {
+  return { record: (record) => publishRequestMetrics(metrics, record) };
+}

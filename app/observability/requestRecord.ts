@@ -1,0 +1,26 @@
+/** What the gateway remembers about one request, for its log line and its metrics. */
+export interface RequestRecord {
+  requestId: string;
+  operation: string;
+  /** The model id the caller sent (logs only: unbounded). */
+  modelId?: string;
+  /** Bounded metrics dimension: the mapped Bedrock id, or a fixed value for unmapped ids. */
+  modelDimension?: string;
+  status: number;
+  exception?: string;
+  latencyMs: number;
+  upstreamLatencyMs?: number;
+  timeToFirstTokenMs?: number;
+  inputTokens?: number;
+  outputTokens?: number;
+  /** True when the failure came from the upstream (drives the UpstreamErrors metric). */
+  upstreamError?: boolean;
+  streamed?: boolean;
+}
+
+export interface Telemetry {
+  /** Called once per request, when the response (streamed ones included) has ended. */
+  record(record: RequestRecord): void;
+}
+
+export const UNMAPPED_MODEL_DIMENSION = 'unmapped';
