@@ -23,10 +23,9 @@ const digest = (key: string): Buffer => createHash('sha256').update(key, 'utf8')
 
 /** The presented key, or undefined. SigV4 is recognised so its caller gets a precise message. */
 export function presentedKey(headers: Readonly<Record<string, string | undefined>>): string | undefined {
-  const apiKey = headers['x-api-key'];
-  if (apiKey) return apiKey.trim();
+  // Authorization first: with API Gateway usage-plan keys on, x-api-key belongs to API Gateway.
   const authorization = headers['authorization'];
-  if (!authorization) return undefined;
+  if (!authorization) return headers['x-api-key']?.trim() || undefined;
   if (/^AWS4-HMAC-SHA256\s/i.test(authorization)) {
     throw new BedrockError(
       'AccessDeniedException',

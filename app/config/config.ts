@@ -67,7 +67,10 @@ export class ConfigError extends Error {}
 
 /** Parses an environment (process.env by default) into a frozen Config. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const result = EnvSchema.safeParse(env);
+  // An empty variable (`PORT=` in a .env file) means "unset": z.coerce would turn '' into 0 (port 0,
+  // no retries, no model cache) and an empty HOST would listen on every interface.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const result = EnvSchema.safeParse(present);
   if (!result.success) {
     const detail = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
     throw new ConfigError(`Invalid configuration: ${detail}`);

@@ -4,7 +4,6 @@
  * InvokeMode RESPONSE_STREAM). `sam local start-api` cannot stream, so a buffered handler
  * that returns a proxy result (event-stream bodies base64-encoded) serves it there.
  */
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { Gateway } from '../core/pipeline.ts';
@@ -23,7 +22,7 @@ export function createStreamingHandler(getGateway: () => Gateway): StreamingHand
       const out = httpResponseStream(responseStream, { statusCode: response.status, headers: response.headers });
       await writeBody(out, response);
       out.end();
-      if (!out.writableFinished) await once(out, 'finish').catch(() => undefined);
+      if (!out.writableFinished) await whenSettled(out, 'finish');
     } finally {
       responseStream.off('close', onClose);
     }
@@ -37,8 +36,25 @@ async function writeBody(out: Writable, response: GatewayResponse): Promise<void
   }
   for await (const frame of response.body) {
     if (out.destroyed) break;
-    if (!out.write(frame)) await once(out, 'drain');
+    if (!out.write(frame)) await whenSettled(out, 'drain');
   }
+}
+
+/**
+ * Waits for `event`, or until the stream closes or fails first. A destroyed stream (the caller
+ * went away) never emits 'drain' or 'finish'; waiting for those alone would hold the invocation
+ * open until the function timeout.
+ */
+function whenSettled(stream: Writable, event: 'drain' | 'finish'): Promise<void> {
+  if (stream.destroyed) return Promise.resolve();
+  const names = [event, 'close', 'error'];
+  return new Promise((resolve) => {
+    const done = () => {
+      for (const name of names) stream.off(name, done);
+      resolve();
+    };
+    for (const name of names) stream.once(name, done);
+  });
 }
 
 const TEXT_TYPES = /^(application\/json|text\/)/;

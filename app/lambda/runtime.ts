@@ -20,7 +20,13 @@ interface AwsLambdaGlobal {
   HttpResponseStream: { from(stream: Writable, prelude: HttpPrelude): Writable };
 }
 
-const runtime = (globalThis as unknown as { awslambda?: AwsLambdaGlobal }).awslambda;
+// Detect the streaming API, not just the global: @aws/lambda-invoke-store (loaded by Powertools and
+// the AWS SDK) creates an empty `awslambda` object outside Lambda too.
+const candidate = (globalThis as unknown as { awslambda?: Partial<AwsLambdaGlobal> }).awslambda;
+const runtime: AwsLambdaGlobal | undefined =
+  typeof candidate?.streamifyResponse === 'function' && typeof candidate.HttpResponseStream?.from === 'function'
+    ? (candidate as AwsLambdaGlobal)
+    : undefined;
 
 export const PRELUDE_DELIMITER = new Uint8Array(8);
 

@@ -35,9 +35,9 @@ export function createModelResolver(modelMap: Readonly<Record<string, string>>):
     if (hit) return hit;
     let resolved: ResolvedModel = { upstream: modelId, mapped: false };
     for (const candidate of modelIdCandidates(modelId)) {
-      const upstream = modelMap[candidate];
-      if (upstream !== undefined) {
-        resolved = { upstream, mapped: true };
+      // Own keys only: a modelId such as `constructor` must not resolve to Object.prototype members.
+      if (Object.hasOwn(modelMap, candidate)) {
+        resolved = { upstream: modelMap[candidate] as string, mapped: true };
         break;
       }
     }

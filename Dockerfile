@@ -1,0 +1,19 @@
+# syntax=docker/dockerfile:1
+# Two stages on the AWS Lambda Node.js 24 base image. The builder installs dev dependencies and
+# bundles the entry points with esbuild (scripts/build.ts); the final image carries only dist/:
+# no node_modules, no sources. Lambda runs it as a least-privileged user, so no USER line.
+
+FROM public.ecr.aws/lambda/nodejs:24 AS builder
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY tsconfig.json ./
+COPY app ./app
+COPY scripts/build.ts ./scripts/build.ts
+# dist/handler.mjs (gateway) + dist/preTraffic.mjs (CodeDeploy hook) + lazily loaded chunks
+RUN npm run build
+
+FROM public.ecr.aws/lambda/nodejs:24
+COPY --from=builder /build/dist/ ${LAMBDA_TASK_ROOT}/
+# The PreTraffic hook function overrides this with ImageConfig.Command ["preTraffic.handler"].
+CMD ["handler.handler"]

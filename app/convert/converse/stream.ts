@@ -1,0 +1,190 @@
+/**
+ * OpenAI ChatCompletionChunk stream -> ConverseStream events (wire spec sections 3 and 8, "Streaming").
+ *
+ * A pure state machine: no I/O, no clock. The caller feeds each upstream chunk to `push`, writes the
+ * returned events, and calls `finish` once the upstream ended normally (or sends an exception frame
+ * when `completed` is still false, i.e. the upstream was cut before a finish_reason).
+ *
+ * Block rules: indexes start at 0 and grow by one per block; at most one block is open at a time;
+ * every opened block gets exactly one contentBlockStop. Text and reasoning blocks have no
+ * contentBlockStart (as in real Bedrock); toolUse blocks do.
+ */
+import { randomBytes } from 'node:crypto';
+import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
+import { toStopReason } from './stopReason.ts';
+import type { ContentBlockDelta, ConverseStreamEvent, StopReason, TokenUsage } from './types.ts';
+import { toTokenUsage } from './usage.ts';
+
+type ToolCallDelta = ChatCompletionChunk.Choice.Delta.ToolCall;
+
+/** Non-standard reasoning fields some OpenAI-compatible backends put on the delta. */
+interface ReasoningDelta {
+  reasoning_content?: unknown;
+  reasoning?: unknown;
+}
+
+type BlockKind = 'text' | 'reasoning' | 'toolUse';
+
+interface OpenBlock {
+  index: number;
+  kind: BlockKind;
+}
+
+interface ToolBlock {
+  index: number;
+  toolUseId: string;
+}
+
+export interface ConverseStreamTranslatorOptions {
+  additionalModelResponseFieldPaths?: readonly string[];
+}
+
+const STOP_SEQUENCE_PATH = '/delta/stop_sequence';
+
+export class ConverseStreamTranslator {
+  readonly #echoStopSequence: boolean;
+  #started = false;
+  #stopped = false;
+  #finished = false;
+  #completed = false;
+  #usage: TokenUsage | undefined;
+  #nextIndex = 0;
+  #open: OpenBlock | undefined;
+  /** OpenAI tool index k -> the block it was given. */
+  readonly #toolBlocks = new Map<number, ToolBlock>();
+  /** The OpenAI tool index of the most recent tool call (used when a fragment has no index). */
+  #currentToolKey: number | undefined;
+
+  constructor(options: ConverseStreamTranslatorOptions = {}) {
+    this.#echoStopSequence = options.additionalModelResponseFieldPaths?.includes(STOP_SEQUENCE_PATH) ?? false;
+  }
+
+  /** True once a finish_reason was seen; an upstream that ends without one was cut. */
+  get completed(): boolean {
+    return this.#completed;
+  }
+
+  /** Usage seen so far, Bedrock-shaped (zeros until a usage chunk arrives). */
+  get usage(): TokenUsage {
+    return this.#usage ?? toTokenUsage(undefined);
+  }
+
+  /** Events for one upstream chunk (possibly none). */
+  push(chunk: ChatCompletionChunk): ConverseStreamEvent[] {
+    const events: ConverseStreamEvent[] = [];
+    // n>1 has no Converse counterpart: only the first choice is translated.
+    const choice = chunk.choices.find((c) => c.index === 0) ?? chunk.choices[0];
+    if (chunk.usage) this.#usage = toTokenUsage(chunk.usage);
+    if (!choice && !chunk.usage) return events;
+    this.#ensureStarted(events);
+    // Bedrock never sends content after messageStop; a late delta is dropped rather than reopening blocks.
+    if (!choice || this.#stopped) return events;
+
+    const delta = choice.delta ?? {};
+    const reasoning = reasoningText(delta as ReasoningDelta);
+    if (reasoning) this.#appendTo('reasoning', { reasoningContent: { text: reasoning } }, events);
+    // A refusal is shown to the caller as text, as in the non-streaming conversion.
+    const text = nonEmpty(delta.content) ?? nonEmpty(delta.refusal);
+    if (text) this.#appendTo('text', { text }, events);
+    for (const toolCall of delta.tool_calls ?? []) this.#toolCall(toolCall, events);
+
+    if (choice.finish_reason) {
+      this.#completed = true;
+      this.#stopMessage(toStopReason(choice.finish_reason), events);
+    }
+    return events;
+  }
+
+  /** Events that close a normally ended stream: open blocks stopped, messageStop if not yet sent, metadata last. */
+  finish(latencyMs: number): ConverseStreamEvent[] {
+    const events: ConverseStreamEvent[] = [];
+    if (this.#finished) return events;
+    this.#finished = true;
+    this.#ensureStarted(events);
+    this.#stopMessage('end_turn', events);
+    events.push({ type: 'metadata', payload: { usage: this.usage, metrics: { latencyMs } } });
+    return events;
+  }
+
+  #ensureStarted(events: ConverseStreamEvent[]): void {
+    if (this.#started) return;
+    this.#started = true;
+    events.push({ type: 'messageStart', payload: { role: 'assistant' } });
+  }
+
+  #stopMessage(stopReason: StopReason, events: ConverseStreamEvent[]): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#stopOpenBlock(events);
+    events.push({
+      type: 'messageStop',
+      payload: this.#echoStopSequence
+        ? { stopReason, additionalModelResponseFields: { delta: { stop_sequence: null } } }
+        : { stopReason },
+    });
+  }
+
+  #stopOpenBlock(events: ConverseStreamEvent[]): void {
+    if (!this.#open) return;
+    events.push({ type: 'contentBlockStop', payload: { contentBlockIndex: this.#open.index } });
+    this.#open = undefined;
+  }
+
+  #openBlock(kind: BlockKind, events: ConverseStreamEvent[]): number {
+    this.#stopOpenBlock(events);
+    const index = this.#nextIndex++;
+    this.#open = { index, kind };
+    return index;
+  }
+
+  /** Text and reasoning: continue the open block of that kind, or open a new one (no start event). */
+  #appendTo(kind: 'text' | 'reasoning', delta: ContentBlockDelta, events: ConverseStreamEvent[]): void {
+    const index = this.#open?.kind === kind ? this.#open.index : this.#openBlock(kind, events);
+    events.push({ type: 'contentBlockDelta', payload: { contentBlockIndex: index, delta } });
+  }
+
+  /**
+   * A fragment with an id (or for a tool index not seen yet) starts a new toolUse block.
+   * Argument fragments go to the block mapped from their tool index. OpenAI sends parallel calls
+   * one after another; should a fragment for an earlier call arrive after a later one started, it is
+   * emitted with the earlier call's index (nothing is buffered and no block is reopened).
+   */
+  #toolCall(toolCall: ToolCallDelta, events: ConverseStreamEvent[]): void {
+    const key = typeof toolCall.index === 'number' ? toolCall.index : (this.#currentToolKey ?? 0);
+    let block = this.#toolBlocks.get(key);
+    // Some compatible servers repeat the id on every fragment; a different id at the same index is a new call.
+    if (!block || (toolCall.id && toolCall.id !== block.toolUseId)) {
+      block = this.#startToolUse(key, toolCall, events);
+    }
+    const input = toolCall.function?.arguments;
+    if (input) {
+      events.push({ type: 'contentBlockDelta', payload: { contentBlockIndex: block.index, delta: { toolUse: { input } } } });
+    }
+  }
+
+  #startToolUse(key: number, toolCall: ToolCallDelta, events: ConverseStreamEvent[]): ToolBlock {
+    const index = this.#openBlock('toolUse', events);
+    const block: ToolBlock = { index, toolUseId: toolCall.id || newToolUseId() };
+    this.#toolBlocks.set(key, block);
+    this.#currentToolKey = key;
+    events.push({
+      type: 'contentBlockStart',
+      payload: { contentBlockIndex: index, start: { toolUse: { toolUseId: block.toolUseId, name: toolCall.function?.name ?? '' } } },
+    });
+    return block;
+  }
+}
+
+function reasoningText(delta: ReasoningDelta): string | undefined {
+  return nonEmpty(delta.reasoning_content) ?? nonEmpty(delta.reasoning);
+}
+
+function nonEmpty(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+/** Bedrock-style id (`tooluse_` + 22 url-safe characters) for servers that omit one. */
+function newToolUseId(): string {
+  return `tooluse_${randomBytes(16).toString('base64url')}`;
+}
+

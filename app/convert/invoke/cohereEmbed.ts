@@ -1,0 +1,50 @@
+/**
+ * Cohere Embed v3 InvokeModel body: `{texts, input_type, truncate?, embedding_types?}` ->
+ * `{embeddings: number[][], id, response_type: "embeddings_floats", texts}`, or with
+ * `embedding_types` -> `{embeddings: {float: number[][]}, response_type: "embeddings_by_type", ...}`.
+ *
+ * - `input_type` (search_document, search_query, ...) steers Cohere's own model; OpenAI embeddings
+ *   have no such switch, so it is validated and otherwise ignored. `truncate` likewise.
+ * - Only `float` embeddings can be served: int8/uint8/binary/ubinary are Cohere's own quantizations,
+ *   refused by name rather than approximated. Image inputs (`images`) are refused too.
+ */
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { parseWith } from '../../schemas/validate.ts';
+import type { EmbeddingFamily, EmbeddingRequest } from './family.ts';
+
+export const CohereEmbedBody = z.looseObject({
+  texts: z.array(z.string().min(1)).min(1).max(96),
+  input_type: z.enum(['search_document', 'search_query', 'classification', 'clustering']).optional(),
+  truncate: z.enum(['NONE', 'START', 'END']).optional(),
+  embedding_types: z
+    .array(z.enum(['float', 'int8', 'uint8', 'binary', 'ubinary']))
+    .min(1)
+    .refine((types) => types.every((type) => type === 'float'), { message: 'only the "float" embedding type is supported by this gateway' })
+    .optional(),
+  images: z.undefined({ error: 'image embeddings (images) are not supported by this gateway' }).optional(),
+});
+
+export const cohereEmbedFamily: EmbeddingFamily = {
+  kind: 'embedding',
+  name: 'Cohere Embed',
+
+  matches(body, modelId) {
+    return Array.isArray(body.texts) || modelId.toLowerCase().includes('cohere.embed');
+  },
+
+  toEmbeddingRequest(body): EmbeddingRequest {
+    return { input: parseWith(CohereEmbedBody, body).texts };
+  },
+
+  fromEmbeddings(vectors, _inputTokens, body) {
+    const cohere = parseWith(CohereEmbedBody, body);
+    const byType = cohere.embedding_types !== undefined;
+    return {
+      embeddings: byType ? { float: vectors } : vectors,
+      id: randomUUID(),
+      response_type: byType ? 'embeddings_by_type' : 'embeddings_floats',
+      texts: cohere.texts,
+    };
+  },
+};

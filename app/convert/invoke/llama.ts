@@ -1,0 +1,205 @@
+/**
+ * Meta Llama InvokeModel body (`{prompt, max_gen_len, temperature, top_p, images?}`; wire spec section 7).
+ *
+ * Callers usually send a prompt already rendered with the Llama 3 chat template
+ * (`<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\n...<|eot_id|>...`). Those turns are
+ * parsed back into Converse system/user/assistant messages, so the OpenAI model sees a conversation
+ * rather than template tokens; a prompt without headers is one user message. Llama 3.2 vision
+ * `images` (base64) are attached to the first user turn and `<|image|>` markers are removed.
+ *
+ * Token counts: `prompt_token_count` is the whole prompt (cached tokens included, Llama has no
+ * prompt cache on Bedrock). While streaming, `generation_token_count` is the running number of
+ * text deltas (OpenAI sends about one token per delta); the last chunk carries the exact counts.
+ */
+import { z } from 'zod';
+import { assertNever } from '../../core/assertNever.ts';
+import { validation } from '../../core/errors.ts';
+import type { ContentBlock, ConverseRequest, Message, SystemBlock } from '../../schemas/converse.ts';
+import { parseWith } from '../../schemas/validate.ts';
+import type { ConverseResponseJson, ConverseStreamEvent, OutputContentBlock, StopReason, TokenUsage } from '../converse/types.ts';
+import type { FamilyStreamEncoder, InvocationMetrics, TextFamily } from './family.ts';
+
+const INVOCATION_METRICS = 'amazon-bedrock-invocationMetrics';
+
+export const LlamaBody = z.looseObject({
+  prompt: z.string().min(1),
+  max_gen_len: z.number().int().min(1).optional(),
+  temperature: z.number().min(0).max(1).optional(),
+  top_p: z.number().min(0).max(1).optional(),
+  images: z.array(z.base64('must be base64-encoded image bytes')).optional(),
+});
+
+type LlamaStopReason = 'stop' | 'length';
+
+export interface LlamaTurn {
+  role: 'system' | 'user' | 'assistant';
+  text: string;
+}
+
+const HEADER = /<\|start_header_id\|>(.*?)<\|end_header_id\|>/g;
+const END_OF_TURN = /<\|(?:eot_id|eom_id|end_of_text)\|>/g;
+const BEGIN_OF_TEXT = /<\|begin_of_text\|>/g;
+const IMAGE_MARKER = /<\|image\|>/g;
+
+/** Llama 3 roles -> Converse roles; tool output (`ipython`, `tool`) is something the user side supplies. */
+const ROLES: ReadonlyMap<string, LlamaTurn['role']> = new Map([
+  ['system', 'system'],
+  ['user', 'user'],
+  ['assistant', 'assistant'],
+  ['ipython', 'user'],
+  ['tool', 'user'],
+]);
+
+const isLlamaModel = (modelId: string): boolean => modelId.toLowerCase().includes('llama');
+const isMistralModel = (modelId: string): boolean => /mistral|mixtral/.test(modelId.toLowerCase());
+
+export const llamaFamily: TextFamily = {
+  kind: 'text',
+  name: 'Meta Llama',
+
+  /** Tried after Mistral: a bare `{prompt}` for an unknown model id is read as Llama. */
+  matches(body, modelId) {
+    if (typeof body.prompt !== 'string') return false;
+    return 'max_gen_len' in body || isLlamaModel(modelId) || !isMistralModel(modelId);
+  },
+
+  toConverse(body) {
+    const llama = parseWith(LlamaBody, body);
+    const turns = parseLlamaPrompt(llama.prompt);
+    const request = turnsToConverse(turns, llama.images ?? []);
+    const inferenceConfig = {
+      ...(llama.max_gen_len !== undefined && { maxTokens: llama.max_gen_len }),
+      ...(llama.temperature !== undefined && { temperature: llama.temperature }),
+      ...(llama.top_p !== undefined && { topP: llama.top_p }),
+    };
+    if (Object.keys(inferenceConfig).length > 0) request.inferenceConfig = inferenceConfig;
+    return request;
+  },
+
+  fromConverse(response: ConverseResponseJson) {
+    return {
+      generation: outputText(response.output.message.content),
+      prompt_token_count: promptTokens(response.usage),
+      generation_token_count: response.usage.outputTokens ?? 0,
+      stop_reason: toLlamaStopReason(response.stopReason),
+    };
+  },
+
+  streamEncoder() {
+    return llamaStreamEncoder();
+  },
+};
+
+/**
+ * Splits a Llama 3 chat-template prompt into turns. Text before the first header is a user turn;
+ * empty turns (notably the trailing `assistant` header that asks for the generation) are dropped.
+ */
+export function parseLlamaPrompt(prompt: string): LlamaTurn[] {
+  const source = prompt.replace(BEGIN_OF_TEXT, '');
+  const headers = [...source.matchAll(HEADER)];
+  if (headers.length === 0) return [{ role: 'user' as const, text: clean(source) }].filter((turn) => turn.text.length > 0);
+  const turns: LlamaTurn[] = [];
+  const leading = clean(source.slice(0, headers[0]?.index ?? 0));
+  if (leading.length > 0) turns.push({ role: 'user', text: leading });
+  headers.forEach((header, k) => {
+    const name = (header[1] ?? '').trim();
+    const role = ROLES.get(name);
+    if (role === undefined) throw validation(`prompt: unknown Llama role header "${name}"; expected system, user, assistant or ipython`);
+    const start = header.index + header[0].length;
+    const end = headers[k + 1]?.index ?? source.length;
+    const text = clean(source.slice(start, end));
+    if (text.length > 0) turns.push({ role, text });
+  });
+  return turns;
+}
+
+function clean(text: string): string {
+  return text.replace(END_OF_TURN, '').replace(IMAGE_MARKER, '').trim();
+}
+
+/** System turns become `system`; consecutive same-role turns are merged (Converse alternates roles). */
+function turnsToConverse(turns: readonly LlamaTurn[], images: readonly string[]): ConverseRequest {
+  const system: SystemBlock[] = [];
+  const messages: Message[] = [];
+  for (const turn of turns) {
+    if (turn.role === 'system') {
+      system.push({ text: turn.text });
+      continue;
+    }
+    const last = messages.at(-1);
+    if (last?.role === turn.role) last.content.push({ text: turn.text });
+    else messages.push({ role: turn.role, content: [{ text: turn.text }] });
+  }
+  if (images.length > 0) attachImages(messages, images);
+  if (!messages.some((message) => message.role === 'user')) {
+    throw validation('prompt: the prompt contains no user text');
+  }
+  return { messages, ...(system.length > 0 && { system }) };
+}
+
+function attachImages(messages: Message[], images: readonly string[]): void {
+  const blocks: ContentBlock[] = images.map((bytes, k) => ({ image: { format: imageFormat(bytes, `images[${k}]`), source: { bytes } } }));
+  const firstUser = messages.find((message) => message.role === 'user');
+  if (firstUser === undefined) messages.unshift({ role: 'user', content: blocks });
+  else firstUser.content.unshift(...blocks);
+}
+
+/** Llama takes bare base64 without a media type; the format is read from the magic bytes. */
+export function imageFormat(base64: string, path: string): 'png' | 'jpeg' | 'gif' | 'webp' {
+  const head = Buffer.from(base64.slice(0, 24), 'base64');
+  if (head.subarray(0, 4).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47]))) return 'png';
+  if (head.subarray(0, 3).equals(Buffer.from([0xff, 0xd8, 0xff]))) return 'jpeg';
+  if (head.subarray(0, 4).toString('latin1') === 'GIF8') return 'gif';
+  if (head.subarray(0, 4).toString('latin1') === 'RIFF' && head.subarray(8, 12).toString('latin1') === 'WEBP') return 'webp';
+  throw validation(`${path}: the image must be PNG, JPEG, GIF or WebP`);
+}
+
+function outputText(content: readonly OutputContentBlock[]): string {
+  return content.map((block) => ('text' in block ? block.text : '')).join('');
+}
+
+/** Llama has no prompt cache on Bedrock, so its prompt count is the whole prompt. */
+function promptTokens(usage: TokenUsage): number {
+  return (usage.inputTokens ?? 0) + (usage.cacheReadInputTokens ?? 0) + (usage.cacheWriteInputTokens ?? 0);
+}
+
+function toLlamaStopReason(reason: StopReason | undefined): LlamaStopReason {
+  return reason === 'max_tokens' || reason === 'model_context_window_exceeded' ? 'length' : 'stop';
+}
+
+function llamaStreamEncoder(): FamilyStreamEncoder {
+  let deltas = 0;
+  let stopReason: StopReason | undefined;
+  return {
+    push(event: ConverseStreamEvent): unknown[] {
+      switch (event.type) {
+        case 'contentBlockDelta': {
+          const { delta } = event.payload;
+          // Llama's body has no place for reasoning or tool calls; only text is streamed.
+          if (!('text' in delta) || delta.text.length === 0) return [];
+          deltas += 1;
+          return [{ generation: delta.text, prompt_token_count: null, generation_token_count: deltas, stop_reason: null }];
+        }
+        case 'messageStop':
+          stopReason = event.payload.stopReason;
+          return [];
+        case 'messageStart':
+        case 'contentBlockStart':
+        case 'contentBlockStop':
+        case 'metadata':
+          return [];
+        default:
+          return assertNever(event, 'stream event');
+      }
+    },
+    finish(metrics: InvocationMetrics): unknown[] {
+      return [{
+        generation: '',
+        prompt_token_count: metrics.inputTokenCount + (metrics.cacheReadInputTokenCount ?? 0) + (metrics.cacheWriteInputTokenCount ?? 0),
+        generation_token_count: metrics.outputTokenCount,
+        stop_reason: toLlamaStopReason(stopReason),
+        [INVOCATION_METRICS]: metrics,
+      }];
+    },
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * Amazon Titan Text Embeddings v1/v2 InvokeModel body:
+ * `{inputText, dimensions?: 256|512|1024, normalize?: boolean, embeddingTypes?: ["float"]}` ->
+ * `{embedding, inputTextTokenCount, embeddingsByType: {float}}`.
+ *
+ * - `normalize` defaults to true, as in Titan v2; the vector is L2-normalized here rather than
+ *   trusting the upstream to return unit vectors.
+ * - `embeddingsByType.float` is always present (v2 always sends it; v1 clients ignore it).
+ * - Titan's `binary` type is a Titan-specific quantization we cannot reproduce faithfully, so it
+ *   is refused by name rather than approximated; so is `inputImage` (multimodal embeddings).
+ * - Without `dimensions` the upstream's native size is returned (Titan v2 would default to 1024).
+ */
+import { z } from 'zod';
+import { parseWith } from '../../schemas/validate.ts';
+import type { EmbeddingFamily, EmbeddingRequest } from './family.ts';
+
+export const TitanEmbedBody = z.looseObject({
+  inputText: z.string().min(1),
+  dimensions: z.union([z.literal(256), z.literal(512), z.literal(1024)], { error: 'dimensions must be 256, 512 or 1024' }).optional(),
+  normalize: z.boolean().optional(),
+  embeddingTypes: z
+    .array(z.enum(['float', 'binary']))
+    .min(1)
+    .refine((types) => !types.includes('binary'), { message: 'embedding type "binary" is not supported by this gateway; use "float"' })
+    .optional(),
+  inputImage: z.undefined({ error: 'image embeddings (inputImage) are not supported by this gateway' }).optional(),
+});
+
+const isTitanTextModel = (modelId: string): boolean => /titan-(text|tg)/.test(modelId.toLowerCase());
+
+/** Scales a vector to unit length; the zero vector stays as it is. */
+export function l2Normalize(vector: readonly number[]): number[] {
+  const norm = Math.sqrt(vector.reduce((sum, x) => sum + x * x, 0));
+  return norm === 0 ? [...vector] : vector.map((x) => x / norm);
+}
+
+export const titanEmbedFamily: EmbeddingFamily = {
+  kind: 'embedding',
+  name: 'Titan Embeddings',
+
+  /** Tried before Titan Text: `inputText` without `textGenerationConfig` is an embedding unless the model id says Titan Text. */
+  matches(body, modelId) {
+    if (typeof body.inputText !== 'string' || isTitanTextModel(modelId)) return false;
+    return modelId.toLowerCase().includes('titan-embed') || !('textGenerationConfig' in body);
+  },
+
+  toEmbeddingRequest(body): EmbeddingRequest {
+    const titan = parseWith(TitanEmbedBody, body);
+    return { input: [titan.inputText], ...(titan.dimensions !== undefined && { dimensions: titan.dimensions }) };
+  },
+
+  fromEmbeddings(vectors, inputTokens, body) {
+    const titan = parseWith(TitanEmbedBody, body);
+    const raw = vectors[0] ?? [];
+    const embedding = titan.normalize === false ? [...raw] : l2Normalize(raw);
+    return { embedding, inputTextTokenCount: inputTokens, embeddingsByType: { float: embedding } };
+  },
+};

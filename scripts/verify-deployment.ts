@@ -1,0 +1,243 @@
+/**
+ * Post-deployment check of a gateway stack:
+ *   node scripts/verify-deployment.ts --stack <name> [--region r] [--api-url u] [--api-key k]
+ *        [--model m] [--minutes n] [--service s]
+ * 1. every CloudWatch alarm named `<stack>-*` (the template names them so) must not be in ALARM;
+ * 2. prints the gateway's EMF metrics (Requests, ServerErrors, UpstreamErrors, Latency p99) for
+ *    the last N minutes;
+ * 3. with --api-url, one Converse call through the deployed endpoint with the stock JS client.
+ * Exit code 0 only when all of them pass. The logic takes its clients as parameters (tests pass fakes).
+ */
+import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
+import type { ConverseCommandOutput } from '@aws-sdk/client-bedrock-runtime';
+import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import type { DescribeAlarmsCommandOutput, GetMetricDataCommandOutput, MetricAlarm } from '@aws-sdk/client-cloudwatch';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { parseArgs } from 'node:util';
+
+export const METRICS_NAMESPACE = 'BedrockGateway';
+export const DEFAULT_SERVICE = 'bedrock-gateway';
+export const DEFAULT_SMOKE_MODEL = 'gpt-4o-mini';
+
+export interface VerifyOptions {
+  readonly stack: string;
+  readonly region: string | undefined;
+  readonly apiUrl: string | undefined;
+  readonly apiKey: string | undefined;
+  readonly modelId: string;
+  readonly minutes: number;
+  readonly service: string | undefined;
+}
+
+/** Narrow views of the SDK clients; the real clients and test fakes both satisfy them. */
+export interface AlarmReader {
+  send(command: DescribeAlarmsCommand): Promise<DescribeAlarmsCommandOutput>;
+}
+export interface MetricReader {
+  send(command: GetMetricDataCommand): Promise<GetMetricDataCommandOutput>;
+}
+export interface ConverseSender {
+  send(command: ConverseCommand): Promise<ConverseCommandOutput>;
+}
+
+export interface VerifyClients {
+  readonly alarms: AlarmReader;
+  readonly metrics: MetricReader;
+  /** Absent when no --api-url was given: the smoke call is skipped. */
+  readonly runtime: ConverseSender | undefined;
+}
+
+export interface AlarmReport {
+  readonly alarms: readonly MetricAlarm[];
+  readonly firing: readonly string[];
+}
+
+export interface MetricsReport {
+  readonly requests: number | undefined;
+  readonly serverErrors: number | undefined;
+  readonly upstreamErrors: number | undefined;
+  readonly latencyP99Ms: number | undefined;
+}
+
+export interface SmokeReport {
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): VerifyOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      stack: { type: 'string' },
+      region: { type: 'string' },
+      'api-url': { type: 'string' },
+      'api-key': { type: 'string' },
+      model: { type: 'string' },
+      minutes: { type: 'string' },
+      service: { type: 'string' },
+    },
+    strict: true,
+  });
+  if (!values.stack) throw new Error('--stack <name> is required');
+  const minutes = Number(values.minutes ?? '15');
+  if (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440) throw new Error('--minutes must be an integer from 1 to 1440');
+  return {
+    stack: values.stack,
+    region: values.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
+    apiUrl: values['api-url'],
+    apiKey: values['api-key'] ?? env.AWS_BEARER_TOKEN_BEDROCK,
+    modelId: values.model ?? DEFAULT_SMOKE_MODEL,
+    minutes,
+    service: values.service,
+  };
+}
+
+/** All metric alarms of the stack (found by name prefix), and the names of those in ALARM. */
+export async function checkAlarms(reader: AlarmReader, stack: string): Promise<AlarmReport> {
+  const alarms: MetricAlarm[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await reader.send(
+      new DescribeAlarmsCommand({ AlarmNamePrefix: `${stack}-`, AlarmTypes: ['MetricAlarm'], NextToken: nextToken }),
+    );
+    alarms.push(...(page.MetricAlarms ?? []));
+    nextToken = page.NextToken;
+  } while (nextToken);
+  const firing = alarms.filter((alarm) => alarm.StateValue === 'ALARM').map((alarm) => alarm.AlarmName ?? '(unnamed)');
+  return { alarms, firing };
+}
+
+/** The `service` dimension the stack's EMF alarms watch; the template default otherwise. */
+export function serviceFromAlarms(alarms: readonly MetricAlarm[]): string | undefined {
+  for (const alarm of alarms) {
+    const direct = alarm.Dimensions?.find((dimension) => dimension.Name === 'service')?.Value;
+    if (alarm.Namespace === METRICS_NAMESPACE && direct) return direct;
+    for (const query of alarm.Metrics ?? []) {
+      const metric = query.MetricStat?.Metric;
+      const fromQuery = metric?.Dimensions?.find((dimension) => dimension.Name === 'service')?.Value;
+      if (metric?.Namespace === METRICS_NAMESPACE && fromQuery) return fromQuery;
+    }
+  }
+  return undefined;
+}
+
+/** One datapoint per metric over the whole window (EMF dimension set [service]). */
+export async function readMetrics(reader: MetricReader, service: string, minutes: number, now = new Date()): Promise<MetricsReport> {
+  const period = minutes * 60;
+  const metric = (id: string, name: string, stat: string) => ({
+    Id: id,
+    MetricStat: {
+      Metric: { Namespace: METRICS_NAMESPACE, MetricName: name, Dimensions: [{ Name: 'service', Value: service }] },
+      Period: period,
+      Stat: stat,
+    },
+  });
+  const output = await reader.send(
+    new GetMetricDataCommand({
+      StartTime: new Date(now.getTime() - period * 1000),
+      EndTime: now,
+      MetricDataQueries: [
+        metric('requests', 'Requests', 'Sum'),
+        metric('serverErrors', 'ServerErrors', 'Sum'),
+        metric('upstreamErrors', 'UpstreamErrors', 'Sum'),
+        metric('latencyP99', 'Latency', 'p99'),
+      ],
+    }),
+  );
+  const value = (id: string): number | undefined => {
+    const values = output.MetricDataResults?.find((result) => result.Id === id)?.Values ?? [];
+    return values.length === 0 ? undefined : values.reduce((sum, v) => sum + v, 0);
+  };
+  return {
+    requests: value('requests'),
+    serverErrors: value('serverErrors'),
+    upstreamErrors: value('upstreamErrors'),
+    latencyP99Ms: output.MetricDataResults?.find((result) => result.Id === 'latencyP99')?.Values?.[0],
+  };
+}
+
+/** One small Converse call through the deployed endpoint. Never throws. */
+export async function smokeTest(runtime: ConverseSender, modelId: string): Promise<SmokeReport> {
+  try {
+    const output = await runtime.send(
+      new ConverseCommand({
+        modelId,
+        messages: [{ role: 'user', content: [{ text: 'Reply with the single word: ok' }] }],
+        inferenceConfig: { maxTokens: 16 },
+      }),
+    );
+    const text = output.output?.message?.content?.map((block) => block.text ?? '').join('') ?? '';
+    if (!output.output?.message) return { ok: false, detail: 'Converse answered without an output message' };
+    return { ok: true, detail: `stopReason=${output.stopReason} text=${JSON.stringify(text.slice(0, 80))} usage=${JSON.stringify(output.usage)}` };
+  } catch (error) {
+    const name = (error as Error).name;
+    return { ok: false, detail: `${name}: ${(error as Error).message}` };
+  }
+}
+
+const show = (value: number | undefined, unit = ''): string => (value === undefined ? 'no data' : `${Math.round(value * 100) / 100}${unit}`);
+
+/** Runs the three checks in order, printing as it goes; resolves to the process exit code. */
+export async function verifyDeployment(
+  options: VerifyOptions,
+  clients: VerifyClients,
+  print: (line: string) => void = console.log,
+): Promise<number> {
+  let failed = false;
+
+  const { alarms, firing } = await checkAlarms(clients.alarms, options.stack);
+  if (alarms.length === 0) {
+    print(`FAIL alarms: none named "${options.stack}-*" (wrong --stack or --region?)`);
+    failed = true;
+  } else if (firing.length > 0) {
+    print(`FAIL alarms: ${firing.length} of ${alarms.length} in ALARM: ${firing.join(', ')}`);
+    failed = true;
+  } else {
+    print(`ok   alarms: ${alarms.length} checked, none in ALARM (${alarms.map((a) => `${a.AlarmName}=${a.StateValue}`).join(', ')})`);
+  }
+
+  const service = options.service ?? serviceFromAlarms(alarms) ?? DEFAULT_SERVICE;
+  const metrics = await readMetrics(clients.metrics, service, options.minutes);
+  print(
+    `info metrics (service=${service}, last ${options.minutes} min): requests=${show(metrics.requests)} ` +
+      `serverErrors=${show(metrics.serverErrors)} upstreamErrors=${show(metrics.upstreamErrors)} latencyP99=${show(metrics.latencyP99Ms, ' ms')}`,
+  );
+
+  if (clients.runtime) {
+    const smoke = await smokeTest(clients.runtime, options.modelId);
+    print(`${smoke.ok ? 'ok  ' : 'FAIL'} smoke Converse ${options.modelId}: ${smoke.detail}`);
+    failed ||= !smoke.ok;
+  } else {
+    print('skip smoke Converse: no --api-url');
+  }
+
+  return failed ? 1 : 0;
+}
+
+/**
+ * The stock client against the gateway: bearer token instead of SigV4, and HTTP/1.1 because
+ * API Gateway REST endpoints do not offer h2 (the default JS handler since ~3.798 is HTTP/2 only).
+ */
+export function createRuntimeClient(apiUrl: string, apiKey: string | undefined, region: string | undefined): BedrockRuntimeClient {
+  if (!apiKey) throw new Error('--api-key (or AWS_BEARER_TOKEN_BEDROCK) is required with --api-url');
+  return new BedrockRuntimeClient({
+    region: region ?? 'us-east-1',
+    endpoint: apiUrl,
+    requestHandler: new NodeHttpHandler({ requestTimeout: 120_000 }),
+    authSchemePreference: ['httpBearerAuth'],
+    token: { token: apiKey },
+    maxAttempts: 1,
+  });
+}
+
+if (import.meta.main) {
+  try {
+    const options = parseOptions(process.argv.slice(2));
+    const cloudwatch = new CloudWatchClient(options.region ? { region: options.region } : {});
+    const runtime = options.apiUrl ? createRuntimeClient(options.apiUrl, options.apiKey, options.region) : undefined;
+    process.exitCode = await verifyDeployment(options, { alarms: cloudwatch, metrics: cloudwatch, runtime });
+  } catch (error) {
+    console.error(`verify-deployment: ${(error as Error).message}`);
+    process.exitCode = 2;
+  }
+}

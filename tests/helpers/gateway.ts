@@ -1,0 +1,32 @@
+/** Builds the real gateway for tests, with the upstream reachable by nock (global fetch) or a loopback fake. */
+import { buildGateway, type Built } from '../../app/composition.ts';
+import { loadConfig } from '../../app/config/config.ts';
+import type { RequestRecord, Telemetry } from '../../app/observability/requestRecord.ts';
+
+export const TEST_KEY = 'local-test-key';
+export const NOCK_BASE = 'https://upstream.test/v1';
+
+export const TEST_MODEL_MAP = {
+  'anthropic.claude-3-5-sonnet-20240620-v1:0': 'gpt-4o',
+  'amazon.titan-embed-text-v2:0': 'text-embedding-3-small',
+};
+
+export interface TestGateway extends Built {
+  readonly records: RequestRecord[];
+}
+
+export function testGateway(env: Record<string, string> = {}, mode: 'lambda' | 'local' = 'lambda'): TestGateway {
+  const records: RequestRecord[] = [];
+  const telemetry: Telemetry = { record: (record) => records.push({ ...record }) };
+  const config = loadConfig({
+    OPENAI_BASE_URL: NOCK_BASE,
+    OPENAI_API_KEY: 'sk-test-upstream-key-123456',
+    PROXY_API_KEYS: TEST_KEY,
+    MODEL_MAP: JSON.stringify(TEST_MODEL_MAP),
+    OPENAI_MAX_RETRIES: '0',
+    ...env,
+  });
+  // Global fetch: nock (v14+) intercepts it, unlike undici's own fetch with a custom dispatcher.
+  const built = buildGateway({ config, mode, telemetry, fetch: globalThis.fetch });
+  return { ...built, records };
+}

@@ -1,0 +1,613 @@
+/**
+ * Structural checks of template.yaml (the SAM template), read with the CloudFormation short-form
+ * tags turned into their long form ({"Ref": ...}, {"Fn::Sub": ...}). Whether CloudFormation and
+ * the SAM translator accept it is cfnLint.test.ts's job.
+ */
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse, type CollectionTag, type ScalarTag, type YAMLMap, type YAMLSeq } from 'yaml';
+
+const ROOT = path.resolve(import.meta.dirname, '../../..');
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type Obj = { [key: string]: Json };
+
+const SHORT_FORMS: Record<string, string> = {
+  '!Ref': 'Ref',
+  '!Condition': 'Condition',
+  '!Sub': 'Fn::Sub',
+  '!GetAtt': 'Fn::GetAtt',
+  '!If': 'Fn::If',
+  '!Equals': 'Fn::Equals',
+  '!Not': 'Fn::Not',
+  '!And': 'Fn::And',
+  '!Or': 'Fn::Or',
+  '!Select': 'Fn::Select',
+  '!Split': 'Fn::Split',
+  '!Join': 'Fn::Join',
+  '!FindInMap': 'Fn::FindInMap',
+  '!ImportValue': 'Fn::ImportValue',
+  '!Base64': 'Fn::Base64',
+  '!Cidr': 'Fn::Cidr',
+  '!GetAZs': 'Fn::GetAZs',
+  '!Transform': 'Fn::Transform',
+};
+
+/** Scalar, sequence and mapping variants of every short form. `!GetAtt A.B` becomes ["A", "B"]. */
+function cloudFormationTags(): (ScalarTag | CollectionTag)[] {
+  const tags: (ScalarTag | CollectionTag)[] = [];
+  for (const [tag, longForm] of Object.entries(SHORT_FORMS)) {
+    tags.push({
+      tag,
+      resolve: (value: string) => {
+        if (longForm === 'Fn::GetAtt') {
+          const dot = value.indexOf('.');
+          return { [longForm]: [value.slice(0, dot), value.slice(dot + 1)] };
+        }
+        return { [longForm]: value };
+      },
+    });
+    for (const collection of ['seq', 'map'] as const) {
+      tags.push({
+        tag,
+        collection,
+        resolve: (node: YAMLSeq.Parsed | YAMLMap.Parsed) => ({ [longForm]: node.toJSON() as Json }),
+      });
+    }
+  }
+  return tags;
+}
+
+function loadTemplate(): Obj {
+  const text = readFileSync(path.join(ROOT, 'template.yaml'), 'utf8');
+  return parse(text, { customTags: cloudFormationTags(), maxAliasCount: -1 }) as Obj;
+}
+
+const template = loadTemplate();
+const resources = template.Resources as Record<string, Obj>;
+const parameters = template.Parameters as Record<string, Obj>;
+const outputs = template.Outputs as Record<string, Obj>;
+const conditions = template.Conditions as Record<string, Json>;
+
+const resource = (id: string): Obj => {
+  const found = resources[id];
+  if (!found) throw new Error(`template.yaml has no resource ${id}`);
+  return found;
+};
+const props = (id: string): Obj => resource(id).Properties as Obj;
+const ofType = (type: string): [string, Obj][] => Object.entries(resources).filter(([, r]) => r.Type === type);
+const ref = (name: string): Obj => ({ Ref: name });
+const subText = (value: Json): string => {
+  const sub = (value as Obj)['Fn::Sub'];
+  return typeof sub === 'string' ? sub : (((sub as Json[])[0] as string) ?? '');
+};
+const statementsOf = (policies: Json): Obj[] =>
+  (policies as Obj[]).flatMap((policy) => ((policy.Statement ?? []) as Json[]))
+    .flatMap((statement) => {
+      const conditional = (statement as Obj)['Fn::If'] as Json[] | undefined;
+      return conditional ? [conditional[1] as Obj, conditional[2] as Obj] : [statement as Obj];
+    })
+    .filter((statement) => statement && !('Ref' in statement));
+
+const gateway = props('GatewayFunction');
+const hook = props('PreTrafficHook');
+
+const ROUTES: [string, string][] = [
+  ['post', '/model/{modelId}/converse'],
+  ['post', '/model/{modelId}/converse-stream'],
+  ['post', '/model/{modelId}/invoke'],
+  ['post', '/model/{modelId}/invoke-with-response-stream'],
+  ['post', '/model/{modelId}/count-tokens'],
+  ['get', '/foundation-models'],
+  ['get', '/foundation-models/{modelId}'],
+  ['get', '/health'],
+];
+
+describe('template.yaml: basics', () => {
+  it('is a SAM template', () => {
+    // Prepare
+    const transform = template.Transform;
+
+    // Act
+    const version = template.AWSTemplateFormatVersion;
+
+    // Assess
+    expect(transform).to.equal('AWS::Serverless-2016-10-31');
+    expect(version).to.equal('2010-09-09');
+  });
+
+  it('gives every parameter a default, so a first deploy needs no answers', () => {
+    // Prepare
+    const names = Object.keys(parameters);
+
+    // Act
+    const withoutDefault = names.filter((name) => !('Default' in parameters[name]!));
+
+    // Assess
+    expect(withoutDefault).to.deep.equal([]);
+  });
+});
+
+describe('template.yaml: gateway function', () => {
+  it('is an arm64 container image built from the Dockerfile', () => {
+    // Prepare
+    const metadata = resource('GatewayFunction').Metadata as Obj;
+
+    // Act
+    const command = (gateway.ImageConfig as Obj | undefined)?.Command;
+
+    // Assess
+    expect(gateway.PackageType).to.equal('Image');
+    expect(metadata.DockerContext).to.equal('.');
+    expect(metadata.Dockerfile).to.equal('Dockerfile');
+    expect(metadata.DockerTag).to.be.a('string').and.not.equal('');
+    expect(gateway.Architectures).to.deep.equal(['arm64']);
+    expect(command).to.deep.equal(['handler.handler']);
+  });
+
+  it('takes memory and timeout from parameters (1024 MB, 900 s) and traces actively', () => {
+    // Prepare
+    const memory = gateway.MemorySize;
+
+    // Act
+    const timeout = gateway.Timeout;
+
+    // Assess
+    expect(memory).to.deep.equal(ref('FunctionMemorySize'));
+    expect(parameters.FunctionMemorySize?.Default).to.equal(1024);
+    expect(timeout).to.deep.equal(ref('FunctionTimeout'));
+    expect(parameters.FunctionTimeout?.Default).to.equal(900);
+    expect(parameters.FunctionTimeout?.MaxValue).to.equal(900);
+    expect(gateway.Tracing).to.equal('Active');
+  });
+
+  it('publishes the live alias on every change', () => {
+    // Prepare
+    const alias = gateway.AutoPublishAlias;
+
+    // Act
+    const allProperties = gateway.AutoPublishAliasAllProperties;
+
+    // Assess
+    expect(alias).to.equal('live');
+    expect(allProperties).to.equal(true);
+  });
+
+  it('reads its configuration from the fixed environment names', () => {
+    // Prepare
+    const variables = (gateway.Environment as Obj).Variables as Obj;
+
+    // Act
+    const names = Object.keys(variables);
+
+    // Assess
+    expect(names).to.include.members([
+      'OPENAI_BASE_URL',
+      'OPENAI_API_KEY_SECRET_ID',
+      'PROXY_API_KEYS_SECRET_ID',
+      'MODEL_MAP',
+      'OPENAI_TIMEOUT_MS',
+      'OPENAI_MAX_RETRIES',
+      'LOG_LEVEL',
+      'POWERTOOLS_SERVICE_NAME',
+      'POWERTOOLS_METRICS_NAMESPACE',
+      'POWERTOOLS_TRACER_CAPTURE_RESPONSE',
+    ]);
+    expect(variables.POWERTOOLS_METRICS_NAMESPACE).to.equal('BedrockGateway');
+    expect(variables.POWERTOOLS_TRACER_CAPTURE_RESPONSE).to.equal('false');
+    expect(variables.POWERTOOLS_SERVICE_NAME).to.deep.equal(ref('ServiceName'));
+    expect(parameters.ServiceName?.Default).to.equal('bedrock-gateway');
+    expect(names.some((name) => name.startsWith('AWS_LWA'))).to.equal(false);
+  });
+
+  it('logs to its own log group with the retention parameter', () => {
+    // Prepare
+    const logging = gateway.LoggingConfig as Obj;
+
+    // Act
+    const groups = ofType('AWS::Logs::LogGroup');
+
+    // Assess
+    expect(logging.LogGroup).to.deep.equal(ref('GatewayFunctionLogGroup'));
+    expect(groups.length).to.be.at.least(3);
+    for (const [id, group] of groups) {
+      expect((group.Properties as Obj).RetentionInDays, id).to.deep.equal(ref('LogRetentionInDays'));
+    }
+  });
+});
+
+describe('template.yaml: safe deployment', () => {
+  const preference = gateway.DeploymentPreference as Obj;
+
+  it('shifts traffic by the DeploymentType parameter, canary by default', () => {
+    // Prepare
+    const allowed = parameters.DeploymentType?.AllowedValues as string[];
+
+    // Act
+    const type = preference.Type;
+
+    // Assess
+    expect(type).to.deep.equal(ref('DeploymentType'));
+    expect(parameters.DeploymentType?.Default).to.equal('Canary10Percent5Minutes');
+    expect(allowed).to.include.members(['Canary10Percent5Minutes', 'Linear10PercentEvery1Minute', 'AllAtOnce']);
+    for (const value of allowed) expect(value).to.match(/^(Canary10Percent\d+Minutes|Linear10PercentEvery\d+Minutes?|AllAtOnce)$/);
+  });
+
+  it('rolls back on five alarms, all real CloudWatch alarms named after the stack', () => {
+    // Prepare
+    const alarmIds = (preference.Alarms as Obj[]).map((alarm) => alarm.Ref as string);
+
+    // Act
+    const names = alarmIds.map((id) => subText(props(id).AlarmName as Json));
+
+    // Assess
+    expect(alarmIds).to.have.members(['AliasErrorsAlarm', 'NewVersionErrorsAlarm', 'ServerErrorRateAlarm', 'UpstreamErrorRateAlarm', 'LatencyP99Alarm']);
+    for (const id of alarmIds) expect(resource(id).Type, id).to.equal('AWS::CloudWatch::Alarm');
+    for (const name of names) expect(name).to.match(/^\$\{AWS::StackName\}-[a-z0-9-]+$/);
+    expect(new Set(names).size).to.equal(names.length);
+  });
+
+  it('watches Lambda errors on the alias and on the new version', () => {
+    // Prepare
+    const alias = props('AliasErrorsAlarm');
+
+    // Act
+    const newVersion = props('NewVersionErrorsAlarm');
+
+    // Assess
+    for (const alarm of [alias, newVersion]) {
+      expect(alarm.Namespace).to.equal('AWS/Lambda');
+      expect(alarm.MetricName).to.equal('Errors');
+      expect(alarm.Dimensions).to.deep.include({ Name: 'Resource', Value: { 'Fn::Sub': '${GatewayFunction}:live' } });
+    }
+    expect(newVersion.Dimensions).to.deep.include({ Name: 'ExecutedVersion', Value: { 'Fn::GetAtt': ['GatewayFunction', 'Version.Version'] } });
+  });
+
+  const rateAlarms: [string, string, string][] = [
+    ['ServerErrorRateAlarm', 'ServerErrors', 'ServerErrorRateThresholdPercent'],
+    ['UpstreamErrorRateAlarm', 'UpstreamErrors', 'UpstreamErrorRateThresholdPercent'],
+  ];
+  for (const [id, metricName, threshold] of rateAlarms) {
+    it(`${id} is ${metricName} / Requests from the EMF metrics of this service`, () => {
+      // Prepare
+      const alarm = props(id);
+      const queries = alarm.Metrics as Obj[];
+
+      // Act
+      const metrics = queries.filter((q) => q.MetricStat).map((q) => (q.MetricStat as Obj).Metric as Obj);
+      const expression = queries.find((q) => q.ReturnData === true)?.Expression as string;
+
+      // Assess
+      expect(metrics.map((m) => m.MetricName)).to.have.members([metricName, 'Requests']);
+      for (const metric of metrics) {
+        expect(metric.Namespace).to.equal('BedrockGateway');
+        expect(metric.Dimensions).to.deep.equal([{ Name: 'service', Value: ref('ServiceName') }]);
+      }
+      expect(expression).to.match(/errors/).and.match(/requests/);
+      expect(alarm.Threshold).to.deep.equal(ref(threshold));
+      expect(alarm.TreatMissingData).to.equal('notBreaching');
+    });
+  }
+
+  it('watches p99 of the EMF Latency metric against a parameter', () => {
+    // Prepare
+    const alarm = props('LatencyP99Alarm');
+
+    // Act
+    const threshold = alarm.Threshold;
+
+    // Assess
+    expect(alarm.Namespace).to.equal('BedrockGateway');
+    expect(alarm.MetricName).to.equal('Latency');
+    expect(alarm.ExtendedStatistic).to.equal('p99');
+    expect(alarm.Dimensions).to.deep.equal([{ Name: 'service', Value: ref('ServiceName') }]);
+    expect(threshold).to.deep.equal(ref('LatencyP99ThresholdMs'));
+  });
+
+  it('runs the PreTraffic hook before shifting', () => {
+    // Prepare
+    const hooks = preference.Hooks as Obj;
+
+    // Act
+    const preTraffic = hooks.PreTraffic;
+
+    // Assess
+    expect(preTraffic).to.deep.equal(ref('PreTrafficHook'));
+  });
+});
+
+describe('template.yaml: PreTraffic hook', () => {
+  it('is named CodeDeployHook_* and fits the 64-character limit for any stack name', () => {
+    // Prepare
+    const name = hook.FunctionName as Obj;
+    const [pattern, variables] = name['Fn::Sub'] as [string, Obj];
+
+    // Act
+    const longest = pattern.replace('${StackUuid}', 'x'.repeat(36)); // a stack id ends with a 36-char UUID
+
+    // Assess
+    expect(pattern.startsWith('CodeDeployHook_')).to.equal(true);
+    expect(pattern).to.not.include('${AWS::StackName}');
+    expect(variables.StackUuid).to.deep.equal({ 'Fn::Select': [2, { 'Fn::Split': ['/', ref('AWS::StackId')] }] });
+    expect(longest.length).to.be.at.most(64);
+  });
+
+  it('runs the same image with the preTraffic entry point', () => {
+    // Prepare
+    const metadata = resource('PreTrafficHook').Metadata;
+
+    // Act
+    const command = (hook.ImageConfig as Obj).Command;
+
+    // Assess
+    expect(hook.PackageType).to.equal('Image');
+    expect(metadata).to.deep.equal(resource('GatewayFunction').Metadata);
+    expect(command).to.deep.equal(['preTraffic.handler']);
+    expect(hook.Architectures).to.deep.equal(['arm64']);
+    expect(hook.AutoPublishAlias).to.equal(undefined);
+    expect(hook.DeploymentPreference).to.equal(undefined);
+  });
+
+  it('targets the version being deployed', () => {
+    // Prepare
+    const variables = (hook.Environment as Obj).Variables as Obj;
+
+    // Act
+    const target = variables.TARGET_VERSION;
+
+    // Assess
+    expect(target).to.deep.equal(ref('GatewayFunction.Version'));
+  });
+
+  it('may only report its status on this deployment group and invoke versions of the gateway', () => {
+    // Prepare
+    const statements = statementsOf(hook.Policies as Json);
+
+    // Act
+    const byAction = Object.fromEntries(statements.map((s) => [s.Action as string, subText(s.Resource as Json)]));
+
+    // Assess
+    expect(Object.keys(byAction)).to.have.members(['codedeploy:PutLifecycleEventHookExecutionStatus', 'lambda:InvokeFunction']);
+    expect(byAction['codedeploy:PutLifecycleEventHookExecutionStatus']).to.equal(
+      'arn:${AWS::Partition}:codedeploy:${AWS::Region}:${AWS::AccountId}:deploymentgroup:${ServerlessDeploymentApplication}/${GatewayFunctionDeploymentGroup}',
+    );
+    expect(byAction['lambda:InvokeFunction']).to.equal('${GatewayFunction.Arn}:*');
+  });
+});
+
+describe('template.yaml: API', () => {
+  const api = props('GatewayApi');
+  const events = gateway.Events as Record<string, Obj>;
+
+  it('routes every Bedrock path to the function, streaming, with a 15-minute timeout', () => {
+    // Prepare
+    const routes = Object.values(events).map((event) => [((event.Properties as Obj).Method as string).toLowerCase(), (event.Properties as Obj).Path]);
+
+    // Act
+    const apiEvents = Object.entries(events).map(([id, event]) => [id, event.Type, event.Properties as Obj] as const);
+
+    // Assess
+    expect(routes).to.have.deep.members(ROUTES);
+    for (const [id, type, properties] of apiEvents) {
+      expect(type, id).to.equal('Api');
+      expect(properties.RestApiId, id).to.deep.equal(ref('GatewayApi'));
+      expect(properties.ResponseTransferMode, id).to.equal('RESPONSE_STREAM');
+      expect(properties.TimeoutInMillis, id).to.equal(900000);
+    }
+  });
+
+  it('has a traced, regional stage with CORS, throttling and no body logging', () => {
+    // Prepare
+    const settings = (api.MethodSettings as Obj[])[0]!;
+
+    // Act
+    const stage = api.StageName;
+
+    // Assess
+    expect(stage).to.deep.equal(ref('StageName'));
+    expect(api.TracingEnabled).to.equal(true);
+    expect((api.EndpointConfiguration as Obj).Type).to.equal('REGIONAL');
+    expect((api.Cors as Obj).AllowHeaders).to.match(/authorization/).and.match(/x-api-key/);
+    expect(settings.DataTraceEnabled).to.equal(false);
+    expect(settings.MetricsEnabled).to.equal(true);
+    expect(settings.ThrottlingRateLimit).to.deep.equal(ref('ApiThrottleRateLimit'));
+  });
+
+  it('writes JSON access logs to a log group with retention', () => {
+    // Prepare
+    const setting = api.AccessLogSetting as Obj;
+
+    // Act
+    const format = JSON.parse(setting.Format as string) as Record<string, string>;
+
+    // Assess
+    expect(setting.DestinationArn).to.deep.equal({ 'Fn::GetAtt': ['ApiAccessLogGroup', 'Arn'] });
+    expect(format.requestId).to.equal('$context.requestId');
+    expect(format.status).to.equal('$context.status');
+    expect(props('ApiAccessLogGroup').RetentionInDays).to.deep.equal(ref('LogRetentionInDays'));
+  });
+
+  it('requires API Gateway keys on the model routes only when ApiKeyRequired is true', () => {
+    // Prepare
+    const paths = (api.DefinitionBody as Obj).paths as Record<string, Obj>;
+    const conditional = { 'Fn::If': ['ApiKeysEnabled', [{ api_key: [] }], []] };
+
+    // Act
+    const securityByRoute = ROUTES.map(([method, route]) => [route, (paths[route]?.[method] as Obj | undefined)?.security]);
+
+    // Assess
+    expect(api.MergeDefinitions).to.equal(true);
+    expect(parameters.ApiKeyRequired?.Default).to.equal('false');
+    expect(conditions.ApiKeysEnabled).to.deep.equal({ 'Fn::Equals': [ref('ApiKeyRequired'), 'true'] });
+    for (const [route, security] of securityByRoute) {
+      expect(security, route as string).to.deep.equal(route === '/health' ? [] : conditional);
+    }
+    for (const id of ['ApiUsagePlan', 'ApiKey', 'ApiUsagePlanKey']) expect(resource(id).Condition, id).to.equal('ApiKeysEnabled');
+    expect(props('ApiUsagePlan').ApiStages).to.deep.equal([{ ApiId: ref('GatewayApi'), Stage: ref('GatewayApi.Stage') }]);
+  });
+
+  it('answers API Gateway rejections in the Bedrock error shape', () => {
+    // Prepare
+    const responses = api.GatewayResponses as Record<string, Obj>;
+
+    // Act
+    const types = Object.fromEntries(
+      Object.entries(responses).map(([name, r]) => [name, ((r.ResponseParameters as Obj).Headers as Obj)['x-amzn-ErrorType']]),
+    );
+
+    // Assess
+    expect(types.THROTTLED).to.equal("'ThrottlingException'");
+    expect(types.INVALID_API_KEY).to.equal("'AccessDeniedException'");
+    expect(types.DEFAULT_5XX).to.equal("'InternalServerException'");
+  });
+});
+
+describe('template.yaml: Function URL', () => {
+  it('is optional, on the alias, public (the function checks keys) and streaming', () => {
+    // Prepare
+    const url = resource('GatewayFunctionUrl');
+
+    // Act
+    const properties = url.Properties as Obj;
+
+    // Assess
+    expect(parameters.EnableFunctionUrl?.Default).to.equal('false');
+    expect(url.Condition).to.equal('FunctionUrlEnabled');
+    expect(properties.AuthType).to.equal('NONE');
+    expect(properties.InvokeMode).to.equal('RESPONSE_STREAM');
+    expect(properties.TargetFunctionArn).to.deep.equal(ref('GatewayFunction.Alias'));
+    for (const [id, permission] of ofType('AWS::Lambda::Permission')) {
+      expect(permission.Condition, id).to.equal('FunctionUrlEnabled');
+      expect((permission.Properties as Obj).FunctionName, id).to.deep.equal(ref('GatewayFunction.Alias'));
+    }
+  });
+});
+
+describe('template.yaml: secrets and IAM', () => {
+  const secrets: [string, string, string][] = [
+    ['OpenAiKeySecret', 'OpenAiKeySecretArn', 'CreateOpenAiKeySecret'],
+    ['CallerKeysSecret', 'CallerKeysSecretArn', 'CreateCallerKeysSecret'],
+  ];
+
+  for (const [secretId, parameter, condition] of secrets) {
+    it(`creates ${secretId} only when ${parameter} is empty, and tells the operator what to put in`, () => {
+      // Prepare
+      const secret = resource(secretId);
+
+      // Act
+      const description = (secret.Properties as Obj).Description as string;
+
+      // Assess
+      expect(parameters[parameter]?.Default).to.equal('');
+      expect(conditions[condition]).to.deep.equal({ 'Fn::Equals': [ref(parameter), ''] });
+      expect(secret.Type).to.equal('AWS::SecretsManager::Secret');
+      expect(secret.Condition).to.equal(condition);
+      expect(description).to.match(/put-secret-value|rotate/);
+      expect(outputs[parameter]?.Value).to.deep.equal({ 'Fn::If': [condition, ref(secretId), ref(parameter)] });
+    });
+  }
+
+  it('lets the function read exactly the two secrets, never "*"', () => {
+    // Prepare
+    const statements = statementsOf(gateway.Policies as Json);
+
+    // Act
+    const secretStatements = statements.filter((s) => JSON.stringify(s.Action).includes('secretsmanager:'));
+
+    // Assess
+    expect(secretStatements).to.have.length(1);
+    expect(secretStatements[0]!.Action).to.equal('secretsmanager:GetSecretValue');
+    expect(secretStatements[0]!.Resource).to.deep.equal([
+      { 'Fn::If': ['CreateOpenAiKeySecret', ref('OpenAiKeySecret'), ref('OpenAiKeySecretArn')] },
+      { 'Fn::If': ['CreateCallerKeysSecret', ref('CallerKeysSecret'), ref('CallerKeysSecretArn')] },
+    ]);
+  });
+
+  it('passes the secret ARNs, not their values, to the function', () => {
+    // Prepare
+    const variables = (gateway.Environment as Obj).Variables as Obj;
+
+    // Act
+    const ids = [variables.OPENAI_API_KEY_SECRET_ID, variables.PROXY_API_KEYS_SECRET_ID];
+
+    // Assess
+    expect(ids).to.deep.equal([
+      { 'Fn::If': ['CreateOpenAiKeySecret', ref('OpenAiKeySecret'), ref('OpenAiKeySecretArn')] },
+      { 'Fn::If': ['CreateCallerKeysSecret', ref('CallerKeysSecret'), ref('CallerKeysSecretArn')] },
+    ]);
+  });
+
+  it('grants nothing on "*" and no PutMetricData (metrics go out as EMF log lines)', () => {
+    // Prepare
+    const statements = [...statementsOf(gateway.Policies as Json), ...statementsOf(hook.Policies as Json)];
+
+    // Act
+    const resourcesText = statements.map((s) => JSON.stringify(s.Resource));
+
+    // Assess
+    for (const text of resourcesText) expect(text).to.not.equal('"*"');
+    expect(JSON.stringify(statements)).to.not.include('cloudwatch:PutMetricData');
+  });
+});
+
+describe('template.yaml: dashboard and outputs', () => {
+  const body = subText(props('Dashboard').DashboardBody as Json);
+
+  it('has a dashboard body that is valid JSON once substituted', () => {
+    // Prepare
+    const substituted = body.replace(/\$\{[^}]+\}/g, '0');
+
+    // Act
+    const parsed = JSON.parse(substituted) as { widgets: unknown[] };
+
+    // Assess
+    expect(parsed.widgets.length).to.be.at.least(8);
+  });
+
+  it('only substitutes names the template defines', () => {
+    // Prepare
+    const names = [...body.matchAll(/\$\{([^}]+)\}/g)].map((match) => match[1]!);
+
+    // Act
+    const unknown = names.filter((name) => {
+      if (name.startsWith('AWS::')) return false;
+      const base = name.split('.')[0]!;
+      return !(base in parameters) && !(base in resources);
+    });
+
+    // Assess
+    expect(unknown).to.deep.equal([]);
+  });
+
+  it('splits every EMF metric by dimension with SEARCH expressions', () => {
+    // Prepare
+    const searches = [...body.matchAll(/SEARCH\('\{BedrockGateway,([^}]+)\} MetricName=\\"(\w+)\\"/g)].map((m) => [m[2], m[1]]);
+
+    // Act
+    const metricNames = new Set(searches.map(([metric]) => metric));
+
+    // Assess
+    for (const metric of ['Requests', 'Errors', 'Latency', 'UpstreamLatency', 'TimeToFirstToken', 'InputTokens', 'OutputTokens']) {
+      expect(metricNames, metric).to.include(metric);
+    }
+    expect(searches).to.deep.include(['Errors', 'service,operation,exception']);
+    expect(searches).to.deep.include(['Requests', 'service,operation,model']);
+    expect(body).to.match(/"p50"/).and.match(/"p99"/);
+  });
+
+  it('outputs the API URL, the optional Function URL, the dashboard and the secrets', () => {
+    // Prepare
+    const apiUrl = subText(outputs.ApiUrl?.Value as Json);
+
+    // Act
+    const functionUrl = outputs.FunctionUrl;
+
+    // Assess
+    expect(apiUrl).to.equal('https://${GatewayApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${GatewayApi.Stage}');
+    expect(functionUrl?.Condition).to.equal('FunctionUrlEnabled');
+    expect(functionUrl?.Value).to.deep.equal({ 'Fn::GetAtt': ['GatewayFunctionUrl', 'FunctionUrl'] });
+    expect(subText(outputs.DashboardUrl?.Value as Json)).to.include('${Dashboard}');
+    expect(outputs).to.include.keys('OpenAiKeySecretArn', 'CallerKeysSecretArn');
+  });
+});
