@@ -3,7 +3,7 @@
  * entry, plus lazily loaded chunks (tokenizer ranks, Secrets Manager client, tracer) so
  * a cold start imports only what every request needs. The Dockerfile runs this.
  */
-import { build, type BuildResult } from 'esbuild';
+import { build, type BuildResult, type Plugin } from 'esbuild';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -11,6 +11,19 @@ export const ENTRY_POINTS = {
   handler: 'app/lambda/handler.ts',
   preTraffic: 'app/hooks/preTraffic.ts',
 } as const;
+
+/** Trims dependencies to what the handler uses (see the two files in scripts/esbuild/). */
+function slimDependencies(root: string): Plugin {
+  return {
+    name: 'slim-dependencies',
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: /^undici$/ }, () => ({ path: path.resolve(root, 'scripts/esbuild/undici-lite.cjs') }));
+      pluginBuild.onResolve({ filter: /locales\/index\.js$/ }, (args) =>
+        args.importer.includes(`${path.sep}zod${path.sep}`) ? { path: path.resolve(root, 'scripts/esbuild/zod-locales-en.js') } : undefined,
+      );
+    },
+  };
+}
 
 export async function bundle(outdir = 'dist', root = process.cwd()): Promise<BuildResult> {
   await rm(path.resolve(root, outdir), { recursive: true, force: true });
@@ -30,6 +43,9 @@ export async function bundle(outdir = 'dist', root = process.cwd()): Promise<Bui
     metafile: true,
     logLevel: 'warning',
     // Some dependencies are CommonJS and call require() for Node built-ins.
+    // undici skips its experimental Milo parser (and its inlined WASM) when bundled by esbuild.
+    define: { esbuildDetection: '1' },
+    plugins: [slimDependencies(root)],
     banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
   });
 }

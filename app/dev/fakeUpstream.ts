@@ -205,6 +205,8 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
           if (p.slowMs) await sleep(p.slowMs);
         }
         if (p.cut) {
+          // Let the chunks reach the gateway first, then drop the connection mid-answer.
+          await sleep(50);
           res.socket?.destroy();
           return;
         }

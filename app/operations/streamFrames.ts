@@ -37,6 +37,22 @@ function join(frames: Uint8Array[]): Uint8Array | undefined {
   return frames.length === 1 ? frames[0] : Buffer.concat(frames);
 }
 
+/**
+ * After the first byte, a failing upstream (cut, unavailable, erroring) is a stream error
+ * in Bedrock's terms; throttling and validation keep their own in-stream types.
+ */
+const MID_STREAM_AS_MODEL_STREAM_ERROR = new Set(['InternalServerException', 'ServiceUnavailableException', 'ModelErrorException']);
+
+function midStream(error: BedrockError): BedrockError {
+  if (!error.fromUpstream || !MID_STREAM_AS_MODEL_STREAM_ERROR.has(error.exception)) return error;
+  const converted = new BedrockError('ModelStreamErrorException', 'The model stream failed before the response was complete.', {
+    originalStatusCode: error.members.originalStatusCode ?? error.status,
+    originalMessage: error.message,
+  });
+  converted.fromUpstream = true;
+  return converted;
+}
+
 export async function* streamFrames(options: StreamFramesOptions): AsyncGenerator<Uint8Array> {
   const { ctx, chunks, translator, encode, trailer, exceptions } = options;
   try {
@@ -63,7 +79,7 @@ export async function* streamFrames(options: StreamFramesOptions): AsyncGenerato
     const frames = join(closing);
     if (frames) yield frames;
   } catch (thrown) {
-    const error = fromUpstreamError(thrown);
+    const error = midStream(fromUpstreamError(thrown));
     if (error instanceof CallerAbortedError) {
       // Nobody is listening any more; the upstream request is already aborted.
       ctx.record.exception = 'ClientDisconnected';

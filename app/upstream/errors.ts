@@ -62,6 +62,13 @@ function mapUpstreamError(error: unknown): BedrockError {
     return new BedrockError('ServiceUnavailableException', 'The model endpoint could not be reached. Try again.');
   }
   if (error instanceof APIError && typeof error.status === 'number') return fromStatus(error);
+  if (error instanceof APIError) {
+    // No status: an `error` event inside an SSE stream.
+    return new BedrockError('ModelStreamErrorException', 'The model reported an error while streaming.', {
+      originalStatusCode: 200,
+      originalMessage: sanitizeUpstreamMessage(upstreamMessage(error) ?? error.message, 'stream error'),
+    });
+  }
   if (error instanceof SyntaxError) {
     return new BedrockError('ModelErrorException', 'The model returned a response the gateway could not parse.', { originalStatusCode: 200 });
   }

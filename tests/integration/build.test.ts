@@ -1,0 +1,119 @@
+/**
+ * Mirrors the Dockerfile's build stage (npm ci is the test run's own install; then
+ * `npm run build`, i.e. scripts/build.ts) and loads the result the way the Lambda
+ * runtime would: a fresh Node process importing dist/handler.mjs. Also the bundle budget
+ * from the performance issue: sizes and imports are stable, so they are tested here;
+ * timings stay in the benchmark.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { expect } from 'chai';
+import { startFakeUpstream } from '../../app/dev/fakeUpstream.ts';
+import { bundle } from '../../scripts/build.ts';
+
+const run = promisify(execFile);
+const BUNDLE_BUDGET_BYTES = 1.5 * 1024 * 1024;
+
+describe('Build: the Dockerfile build steps and the bundle budget', function () {
+  this.timeout(120_000);
+  let outdir: string;
+
+  before(async () => {
+    outdir = await mkdtemp(path.join(tmpdir(), 'gateway-dist-'));
+    await bundle(outdir);
+  });
+  after(async () => rm(outdir, { recursive: true, force: true }));
+
+  it('emits the two image entry points (CMD handler.handler, hook preTraffic.handler)', async () => {
+    // Act
+    const files = await readdir(outdir);
+    // Assess
+    expect(files).to.include.members(['handler.mjs', 'preTraffic.mjs']);
+  });
+
+  it(`keeps dist/handler.mjs within ${BUNDLE_BUDGET_BYTES} bytes`, async () => {
+    // Act
+    const { size } = await stat(path.join(outdir, 'handler.mjs'));
+    // Assess
+    expect(size).to.be.greaterThan(10_000);
+    expect(size).to.be.at.most(BUNDLE_BUDGET_BYTES);
+  });
+
+  it('does not bundle the SDK clients the handler only needs as types', async () => {
+    // Act
+    const { stdout } = await run('grep', ['-l', 'ConverseStreamCommand', '-r', outdir]).catch(() => ({ stdout: '' }));
+    // Assess
+    expect(stdout.trim()).to.equal('');
+  });
+
+  for (const entry of ['handler.mjs', 'preTraffic.mjs']) {
+    it(`${entry} imports in a fresh Node process with no node_modules beside it`, async () => {
+      // Prepare: a script that imports the bundle and reports its export.
+      const script = `const m = await import(${JSON.stringify(path.join(outdir, entry))}); console.log(typeof m.handler);`;
+      // Act
+      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: outdir,
+        env: { PATH: process.env.PATH, PROXY_API_KEYS: 'k', OPENAI_API_KEY: 'sk-x', LOG_LEVEL: 'ERROR', NODE_PATH: '' },
+      });
+      // Assess
+      expect(stdout.trim()).to.equal('function');
+    });
+  }
+
+  it('the bundled handler answers GET /health through the local response-stream fallback', async () => {
+    // Prepare
+    const event = { version: '2.0', rawPath: '/health', rawQueryString: '', headers: {}, requestContext: { http: { method: 'GET' }, requestId: 'r1' }, isBase64Encoded: false };
+    const script = `
+      import { Writable } from 'node:stream';
+      const { handler } = await import(${JSON.stringify(path.join(outdir, 'handler.mjs'))});
+      const chunks = [];
+      const out = new Writable({ write(c, _e, cb) { chunks.push(Buffer.from(c)); cb(); } });
+      await handler(${JSON.stringify(event)}, out, {});
+      process.stdout.write(Buffer.concat(chunks).toString('latin1'));`;
+    // Act
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: outdir,
+      env: { PATH: process.env.PATH, PROXY_API_KEYS: 'k', OPENAI_API_KEY: 'sk-x', LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'true' },
+    });
+    // Assess
+    const [prelude, body] = stdout.split('\u0000'.repeat(8));
+    expect(JSON.parse(prelude!).statusCode).to.equal(200);
+    expect(JSON.parse(body!)).to.deep.equal({ status: 'ok' });
+  });
+
+  it('the bundled handler serves Converse through the pooled undici client (slimmed undici)', async () => {
+    // Prepare
+    const upstream = await startFakeUpstream();
+    const event = JSON.parse(await readFile(new URL('../../events/url-converse.json', import.meta.url), 'utf8'));
+    const script = `
+      import { Writable } from 'node:stream';
+      const { handler } = await import(${JSON.stringify(path.join(outdir, 'handler.mjs'))});
+      const chunks = [];
+      const out = new Writable({ write(c, _e, cb) { chunks.push(Buffer.from(c)); cb(); } });
+      await handler(${JSON.stringify(event)}, out, {});
+      process.stdout.write(Buffer.concat(chunks).toString('latin1'));`;
+    try {
+      // Act
+      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: outdir,
+        env: {
+          PATH: process.env.PATH,
+          PROXY_API_KEYS: 'local-test-key',
+          OPENAI_BASE_URL: upstream.baseURL,
+          LOG_LEVEL: 'ERROR',
+          POWERTOOLS_METRICS_DISABLED: 'true',
+        },
+      });
+      // Assess
+      const [prelude, body] = stdout.split('\u0000'.repeat(8));
+      expect(JSON.parse(prelude!).statusCode).to.equal(200);
+      expect(JSON.parse(body!).output.message.content[0].text).to.equal('Echo: Say hello in five words.');
+      expect(upstream.stats.requests).to.equal(1);
+    } finally {
+      await upstream.close();
+    }
+  });
+});

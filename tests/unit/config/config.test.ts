@@ -1,0 +1,176 @@
+import { expect } from 'chai';
+import { ConfigError, loadConfig, type Config } from '../../../app/config/config.ts';
+
+function configError(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).to.be.instanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  expect.fail(`expected ${JSON.stringify(env)} to be rejected`);
+}
+
+describe('loadConfig: defaults', () => {
+  it('fills every field from an empty environment', () => {
+    // Act
+    const config = loadConfig({});
+    // Assess
+    expect(config).to.deep.equal({
+      port: 3000,
+      host: '127.0.0.1',
+      openaiBaseUrl: 'https://api.openai.com/v1',
+      openaiApiKey: undefined,
+      openaiApiKeySecretId: undefined,
+      proxyApiKeys: [],
+      proxyApiKeysSecretId: undefined,
+      modelMap: {},
+      openaiTimeoutMs: 600_000,
+      openaiMaxRetries: 2,
+      openaiMaxConnections: 64,
+      logLevel: 'INFO',
+      maxBodyBytes: 20 * 1024 * 1024,
+      secretsMaxAgeSeconds: 300,
+      modelsCacheSeconds: 300,
+    } satisfies Config);
+  });
+
+  it('returns a frozen config with frozen lists and maps', () => {
+    // Act
+    const config = loadConfig({ PROXY_API_KEYS: 'a', MODEL_MAP: '{"x":"y"}' });
+    // Assess
+    expect(Object.isFrozen(config)).to.equal(true);
+    expect(Object.isFrozen(config.proxyApiKeys)).to.equal(true);
+    expect(Object.isFrozen(config.modelMap)).to.equal(true);
+  });
+
+  it('reads process.env when no environment is passed', () => {
+    // Prepare
+    const saved = process.env.OPENAI_MAX_CONNECTIONS;
+    process.env.OPENAI_MAX_CONNECTIONS = '7';
+    // Act
+    let config: Config;
+    try {
+      config = loadConfig();
+    } finally {
+      if (saved === undefined) delete process.env.OPENAI_MAX_CONNECTIONS;
+      else process.env.OPENAI_MAX_CONNECTIONS = saved;
+    }
+    // Assess
+    expect(config.openaiMaxConnections).to.equal(7);
+  });
+});
+
+describe('loadConfig: every variable', () => {
+  const cases: readonly (readonly [string, NodeJS.ProcessEnv, Partial<Config>])[] = [
+    ['PORT', { PORT: '8080' }, { port: 8080 }],
+    ['HOST', { HOST: '0.0.0.0' }, { host: '0.0.0.0' }],
+    ['OPENAI_BASE_URL', { OPENAI_BASE_URL: 'http://localhost:11434/v1' }, { openaiBaseUrl: 'http://localhost:11434/v1' }],
+    ['OPENAI_BASE_URL without trailing slashes', { OPENAI_BASE_URL: 'https://proxy.example.com/openai/v1//' }, { openaiBaseUrl: 'https://proxy.example.com/openai/v1' }],
+    ['OPENAI_API_KEY', { OPENAI_API_KEY: 'sk-local' }, { openaiApiKey: 'sk-local' }],
+    ['OPENAI_API_KEY_SECRET_ID', { OPENAI_API_KEY_SECRET_ID: 'arn:aws:secretsmanager:us-east-1:1:secret:k' }, { openaiApiKeySecretId: 'arn:aws:secretsmanager:us-east-1:1:secret:k' }],
+    ['PROXY_API_KEYS', { PROXY_API_KEYS: 'k1,k2' }, { proxyApiKeys: ['k1', 'k2'] }],
+    ['PROXY_API_KEYS_SECRET_ID', { PROXY_API_KEYS_SECRET_ID: 'callers' }, { proxyApiKeysSecretId: 'callers' }],
+    [
+      'MODEL_MAP',
+      { MODEL_MAP: '{"anthropic.claude-3-5-sonnet-20240620-v1:0":"gpt-4o","amazon.nova-lite-v1:0":"gpt-4o-mini"}' },
+      { modelMap: { 'anthropic.claude-3-5-sonnet-20240620-v1:0': 'gpt-4o', 'amazon.nova-lite-v1:0': 'gpt-4o-mini' } },
+    ],
+    ['OPENAI_TIMEOUT_MS', { OPENAI_TIMEOUT_MS: '30000' }, { openaiTimeoutMs: 30_000 }],
+    ['OPENAI_MAX_RETRIES', { OPENAI_MAX_RETRIES: '0' }, { openaiMaxRetries: 0 }],
+    ['OPENAI_MAX_CONNECTIONS', { OPENAI_MAX_CONNECTIONS: '16' }, { openaiMaxConnections: 16 }],
+    ['LOG_LEVEL (upper-cased)', { LOG_LEVEL: 'debug' }, { logLevel: 'DEBUG' }],
+    ['LOG_LEVEL SILENT', { LOG_LEVEL: 'SILENT' }, { logLevel: 'SILENT' }],
+    ['MAX_BODY_BYTES', { MAX_BODY_BYTES: '1048576' }, { maxBodyBytes: 1_048_576 }],
+    ['SECRETS_MAX_AGE_SECONDS', { SECRETS_MAX_AGE_SECONDS: '60' }, { secretsMaxAgeSeconds: 60 }],
+    ['MODELS_CACHE_SECONDS', { MODELS_CACHE_SECONDS: '0' }, { modelsCacheSeconds: 0 }],
+  ];
+  for (const [label, env, expected] of cases) {
+    it(`parses ${label}`, () => {
+      // Act
+      const config = loadConfig(env);
+      // Assess
+      expect(config).to.deep.include(expected);
+    });
+  }
+});
+
+describe('loadConfig: PROXY_API_KEYS csv', () => {
+  const cases: readonly (readonly [string, string, readonly string[]])[] = [
+    ['one key', 'only', ['only']],
+    ['spaces around keys', ' k1 ,  k2,k3 ', ['k1', 'k2', 'k3']],
+    ['empty entries', 'k1,,k2,', ['k1', 'k2']],
+    ['only separators and spaces', ' , ,', []],
+    ['an empty string', '', []],
+  ];
+  for (const [label, value, expected] of cases) {
+    it(`splits ${label}`, () => {
+      // Act
+      const config = loadConfig({ PROXY_API_KEYS: value });
+      // Assess
+      expect(config.proxyApiKeys).to.deep.equal(expected);
+    });
+  }
+});
+
+describe('loadConfig: invalid values name the variable', () => {
+  const cases: readonly (readonly [string, NodeJS.ProcessEnv, string])[] = [
+    ['MODEL_MAP that is not JSON', { MODEL_MAP: '{gpt' }, 'MODEL_MAP'],
+    ['MODEL_MAP that is an array', { MODEL_MAP: '["gpt-4o"]' }, 'MODEL_MAP'],
+    ['MODEL_MAP with a number value', { MODEL_MAP: '{"a":1}' }, 'MODEL_MAP'],
+    ['MODEL_MAP with an empty target', { MODEL_MAP: '{"a":""}' }, 'MODEL_MAP'],
+    ['MODEL_MAP that is null', { MODEL_MAP: 'null' }, 'MODEL_MAP'],
+    ['PORT that is not a number', { PORT: 'eighty' }, 'PORT'],
+    ['PORT out of range', { PORT: '70000' }, 'PORT'],
+    ['PORT that is fractional', { PORT: '80.5' }, 'PORT'],
+    ['PORT that is negative', { PORT: '-1' }, 'PORT'],
+    ['OPENAI_BASE_URL that is not a URL', { OPENAI_BASE_URL: 'not a url' }, 'OPENAI_BASE_URL'],
+    ['OPENAI_BASE_URL without a scheme', { OPENAI_BASE_URL: 'api.openai.com/v1' }, 'OPENAI_BASE_URL'],
+    ['OPENAI_TIMEOUT_MS of zero', { OPENAI_TIMEOUT_MS: '0' }, 'OPENAI_TIMEOUT_MS'],
+    ['OPENAI_MAX_RETRIES above 10', { OPENAI_MAX_RETRIES: '11' }, 'OPENAI_MAX_RETRIES'],
+    ['OPENAI_MAX_CONNECTIONS of zero', { OPENAI_MAX_CONNECTIONS: '0' }, 'OPENAI_MAX_CONNECTIONS'],
+    ['LOG_LEVEL unknown', { LOG_LEVEL: 'VERBOSE' }, 'LOG_LEVEL'],
+    ['MAX_BODY_BYTES too small', { MAX_BODY_BYTES: '10' }, 'MAX_BODY_BYTES'],
+    ['SECRETS_MAX_AGE_SECONDS of zero', { SECRETS_MAX_AGE_SECONDS: '0' }, 'SECRETS_MAX_AGE_SECONDS'],
+    ['MODELS_CACHE_SECONDS negative', { MODELS_CACHE_SECONDS: '-5' }, 'MODELS_CACHE_SECONDS'],
+  ];
+  for (const [label, env, variable] of cases) {
+    it(`rejects ${label}`, () => {
+      // Act
+      const error = configError(env);
+      // Assess
+      expect(error.message).to.include(variable);
+    });
+  }
+
+  it('names every invalid variable at once', () => {
+    // Act
+    const error = configError({ PORT: 'x', MODEL_MAP: '[' });
+    // Assess
+    expect(error.message).to.include('PORT').and.include('MODEL_MAP');
+  });
+});
+
+describe('loadConfig: empty variables mean "unset"', () => {
+  // `PORT=` in a .env file or a blank template parameter must not become port 0, retries 0 or an
+  // empty HOST (which would listen on every interface).
+  const cases: readonly (readonly [string, Partial<Config>])[] = [
+    ['PORT', { port: 3000 }],
+    ['HOST', { host: '127.0.0.1' }],
+    ['OPENAI_BASE_URL', { openaiBaseUrl: 'https://api.openai.com/v1' }],
+    ['OPENAI_API_KEY', { openaiApiKey: undefined }],
+    ['MODEL_MAP', { modelMap: {} }],
+    ['OPENAI_TIMEOUT_MS', { openaiTimeoutMs: 600_000 }],
+    ['OPENAI_MAX_RETRIES', { openaiMaxRetries: 2 }],
+    ['LOG_LEVEL', { logLevel: 'INFO' }],
+    ['MODELS_CACHE_SECONDS', { modelsCacheSeconds: 300 }],
+  ];
+  for (const [variable, expected] of cases) {
+    it(`${variable}="" takes the default`, () => {
+      // Act
+      const config = loadConfig({ [variable]: '' });
+      // Assess
+      expect(config).to.deep.include(expected);
+    });
+  }
+});

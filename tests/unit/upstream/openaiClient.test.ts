@@ -1,0 +1,108 @@
+import { expect } from 'chai';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { staticSecret } from '../../../app/secrets/secretSource.ts';
+import { createDispatcher, createOpenAIClient, type OpenAIClientOptions } from '../../../app/upstream/openaiClient.ts';
+
+const BASE_OPTIONS: OpenAIClientOptions = {
+  baseURL: 'https://upstream.example.test/v1',
+  apiKey: staticSecret('sk-test-key'),
+  timeoutMs: 45_000,
+  maxRetries: 0,
+  maxConnections: 8,
+};
+
+interface SeenRequest {
+  url: string;
+  init: (RequestInit & { dispatcher?: unknown }) | undefined;
+}
+
+/** A fetch that records each request and answers an empty model list (no network). */
+function recordingFetch(seen: SeenRequest[]): typeof globalThis.fetch {
+  return async (input, init) => {
+    seen.push({ url: String(input instanceof Request ? input.url : input), init: init as SeenRequest['init'] });
+    return new Response(JSON.stringify({ object: 'list', data: [] }), { status: 200, headers: { 'content-type': 'application/json' } });
+  };
+}
+
+describe('createOpenAIClient', () => {
+  it('builds an undici Agent dispatcher and passes it in fetchOptions when no fetch is injected', async () => {
+    // Act
+    const { client, dispatcher } = createOpenAIClient(BASE_OPTIONS);
+    try {
+      // Assess
+      expect(dispatcher).to.be.instanceOf(Agent);
+      expect((client.fetchOptions as { dispatcher?: unknown } | undefined)?.dispatcher).to.equal(dispatcher);
+      // The Agent only works with the fetch of the same undici.
+      expect((client as unknown as { fetch: unknown }).fetch).to.equal(undiciFetch);
+    } finally {
+      await dispatcher?.close();
+    }
+  });
+
+  it('builds no dispatcher when a fetch is injected', () => {
+    // Act
+    const { client, dispatcher } = createOpenAIClient({ ...BASE_OPTIONS, fetch: recordingFetch([]) });
+    // Assess
+    expect(dispatcher).to.equal(undefined);
+    expect((client.fetchOptions as { dispatcher?: unknown } | undefined)?.dispatcher).to.equal(undefined);
+  });
+
+  const settings: readonly (readonly [string, Partial<OpenAIClientOptions>])[] = [
+    ['defaults of the fixture', {}],
+    ['another base URL, timeout and retry count', { baseURL: 'http://127.0.0.1:9999/openai/v1', timeoutMs: 1_000, maxRetries: 5 }],
+  ];
+  for (const [label, overrides] of settings) {
+    it(`copies baseURL, timeout and maxRetries (${label})`, () => {
+      // Prepare
+      const options = { ...BASE_OPTIONS, ...overrides, fetch: recordingFetch([]) };
+      // Act
+      const { client } = createOpenAIClient(options);
+      // Assess
+      expect(client.baseURL).to.equal(options.baseURL);
+      expect(client.timeout).to.equal(options.timeoutMs);
+      expect(client.maxRetries).to.equal(options.maxRetries);
+    });
+  }
+
+  it('sends requests through the injected fetch with the key from the SecretSource', async () => {
+    // Prepare
+    const seen: SeenRequest[] = [];
+    const { client } = createOpenAIClient({ ...BASE_OPTIONS, fetch: recordingFetch(seen) });
+    // Act
+    const models = [];
+    for await (const model of client.models.list()) models.push(model);
+    // Assess
+    expect(models).to.deep.equal([]);
+    expect(seen).to.have.length(1);
+    expect(seen[0]?.url).to.equal('https://upstream.example.test/v1/models');
+    expect(new Headers(seen[0]?.init?.headers).get('authorization')).to.equal('Bearer sk-test-key');
+    expect(seen[0]?.init?.dispatcher).to.equal(undefined);
+  });
+
+  it('reads the key on every request, so a refreshed secret is used', async () => {
+    // Prepare
+    const seen: SeenRequest[] = [];
+    let current = 'sk-first';
+    const apiKey = { get: async () => current, refresh: async () => current };
+    const { client } = createOpenAIClient({ ...BASE_OPTIONS, apiKey, fetch: recordingFetch(seen) });
+    // Act
+    for await (const _ of client.models.list()) void _;
+    current = 'sk-second';
+    for await (const _ of client.models.list()) void _;
+    // Assess
+    expect(seen.map((r) => new Headers(r.init?.headers).get('authorization'))).to.deep.equal(['Bearer sk-first', 'Bearer sk-second']);
+  });
+});
+
+describe('createDispatcher', () => {
+  it('returns an undici Agent', async () => {
+    // Act
+    const agent = createDispatcher({ timeoutMs: 1_000, maxConnections: 2 });
+    // Assess
+    try {
+      expect(agent).to.be.instanceOf(Agent);
+    } finally {
+      await agent.close();
+    }
+  });
+});
