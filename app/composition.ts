@@ -45,6 +45,8 @@ export interface Built {
   close(): Promise<void>;
 }
 
+const DEEP_HEALTH_CACHE_MS = 5_000;
+
 /** Without any configured key, send a placeholder: keyless OpenAI-compatible servers accept it, OpenAI answers 401. */
 const NO_KEY = 'no-key-configured';
 
@@ -93,28 +95,36 @@ export function buildGateway(options: BuildOptions): Built {
 
   const catalog = new ModelCatalog({
     modelMap: config.modelMap,
-    listUpstream: (signal) => upstream.listModels(signal),
+    listUpstream: () => upstream.listModels(),
     cacheSeconds: config.modelsCacheSeconds,
     region: process.env.AWS_REGION ?? 'us-east-1',
   });
 
+  // /health?deep=1 needs no credentials, so its result is cached briefly: anonymous callers
+  // cannot turn it into a stream of upstream calls.
+  let lastDeep: { at: number; result: Promise<Record<string, string>> } | undefined;
   const health: HealthCheck = {
-    async deep(signal) {
-      const checks: Record<string, string> = {};
-      try {
-        await apiKey.get();
-        await callerKeys();
-        checks.secrets = 'ok';
-        await upstream.listModels(signal);
-        checks.upstream = 'ok';
-        return checks;
-      } catch (error) {
-        const failed = checks.secrets ? 'upstream' : 'secrets';
-        const reason = error instanceof BedrockError ? error.exception : 'error';
-        throw new BedrockError('ServiceUnavailableException', `Health check failed: ${failed} (${reason}).`);
-      }
+    deep() {
+      const now = Date.now();
+      if (!lastDeep || now - lastDeep.at > DEEP_HEALTH_CACHE_MS) lastDeep = { at: now, result: deepCheck() };
+      return lastDeep.result;
     },
   };
+  async function deepCheck(): Promise<Record<string, string>> {
+    const checks: Record<string, string> = {};
+    try {
+      await apiKey.get();
+      await callerKeys();
+      checks.secrets = 'ok';
+      await upstream.listModels();
+      checks.upstream = 'ok';
+      return checks;
+    } catch (error) {
+      const failed = checks.secrets ? 'upstream' : 'secrets';
+      const reason = error instanceof BedrockError ? error.exception : 'error';
+      throw new BedrockError('ServiceUnavailableException', `Health check failed: ${failed} (${reason}).`);
+    }
+  }
 
   const deps: GatewayDeps = { config, upstream, catalog, resolveModel: createModelResolver(config.modelMap), tracing, health };
   const auth = createCallerAuth(callerKeys, { whenUnconfigured: mode === 'local' ? 'allow' : 'deny' });

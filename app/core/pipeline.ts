@@ -8,6 +8,7 @@ import type { CallerAuth } from '../auth/callerAuth.ts';
 import type { RequestRecord, Telemetry } from '../observability/requestRecord.ts';
 import type { GatewayDeps, OperationContext } from '../operations/context.ts';
 import { OPERATIONS } from '../operations/index.ts';
+import { sanitizeUpstreamMessage } from '../upstream/errors.ts';
 import { BedrockError, toBedrockError } from './errors.ts';
 import type { GatewayRequest } from './request.ts';
 import { jsonResponse, type GatewayResponse } from './response.ts';
@@ -55,6 +56,7 @@ export function createGateway({ deps, auth, telemetry }: GatewayOptions): Gatewa
       response = await dispatch(ctx);
     } catch (thrown) {
       const error = toBedrockError(thrown);
+      if (!(thrown instanceof BedrockError)) record.internalError = describeUnexpected(thrown);
       finish(error.status, error);
       return errorResponse(error, requestId);
     }
@@ -89,6 +91,12 @@ function dispatch(ctx: OperationContext): Promise<GatewayResponse> {
 
 function assertNeverOp(op: never): never {
   throw new Error(`No handler for ${String(op)}`);
+}
+
+/** What the operator may see of a bug: its name and redacted message, bounded, without the stack. */
+function describeUnexpected(thrown: unknown): string {
+  if (!(thrown instanceof Error)) return typeof thrown;
+  return `${thrown.name}: ${sanitizeUpstreamMessage(thrown.message, '(no message)').slice(0, 300)}`;
 }
 
 /** Calls `done` once the stream ends, however it ends (completed, failed, or abandoned by the caller). */

@@ -42,8 +42,10 @@ export function toGatewayRequest(event: LambdaHttpEvent, signal?: AbortSignal): 
       signal,
     };
   }
+  // First value wins, as for Function URL events (queryStringParameters holds the last one).
   const query: Record<string, string> = {};
-  for (const [key, value] of Object.entries(event.queryStringParameters ?? {})) if (value !== undefined) query[key] = value;
+  for (const [key, values] of Object.entries(event.multiValueQueryStringParameters ?? {})) if (values?.[0] !== undefined) query[key] = values[0];
+  for (const [key, value] of Object.entries(event.queryStringParameters ?? {})) if (value !== undefined && !(key in query)) query[key] = value;
   return {
     method: event.httpMethod.toUpperCase(),
     path: event.path,

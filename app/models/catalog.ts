@@ -10,7 +10,7 @@ export type ModelSummary = FoundationModelSummary;
 
 export interface CatalogOptions {
   readonly modelMap: Readonly<Record<string, string>>;
-  readonly listUpstream: (signal?: AbortSignal) => Promise<Model[]>;
+  readonly listUpstream: () => Promise<Model[]>;
   readonly cacheSeconds: number;
   readonly region: string;
   readonly now?: () => number;
@@ -63,31 +63,31 @@ export class ModelCatalog {
     this.options = options;
   }
 
-  async list(filters: ListFilters = {}, signal?: AbortSignal): Promise<FoundationModelSummary[]> {
-    const all = await this.all(signal);
+  async list(filters: ListFilters = {}): Promise<FoundationModelSummary[]> {
+    const all = await this.all();
     return all.filter((model) => matches(model, filters));
   }
 
-  async get(modelIdentifier: string, signal?: AbortSignal): Promise<FoundationModelSummary> {
-    const all = await this.all(signal);
+  async get(modelIdentifier: string): Promise<FoundationModelSummary> {
+    const all = await this.all();
     const found = all.find((m) => m.modelId === modelIdentifier || m.modelArn === modelIdentifier);
     if (!found) throw notFound(`The model ${modelIdentifier} was not found.`);
     return found;
   }
 
-  private async all(signal?: AbortSignal): Promise<FoundationModelSummary[]> {
+  private async all(): Promise<FoundationModelSummary[]> {
     const now = (this.options.now ?? Date.now)();
     if (this.cached && now - this.cached.at < this.options.cacheSeconds * 1000) return this.cached.models;
-    // One upstream call at a time; concurrent callers share it.
-    this.inflight ??= this.load(signal).finally(() => {
+    // One upstream call at a time; concurrent callers share it, so it follows no single caller's abort signal.
+    this.inflight ??= this.load().finally(() => {
       this.inflight = undefined;
     });
     return this.inflight;
   }
 
-  private async load(signal?: AbortSignal): Promise<FoundationModelSummary[]> {
+  private async load(): Promise<FoundationModelSummary[]> {
     const { modelMap, region } = this.options;
-    const upstream = await this.options.listUpstream(signal);
+    const upstream = await this.options.listUpstream();
     const models: FoundationModelSummary[] = [];
     for (const [alias, target] of Object.entries(modelMap)) models.push(summary(alias, target, region));
     for (const model of upstream) {

@@ -16,6 +16,8 @@ export interface RequestRecord {
   /** True when the failure came from the upstream (drives the UpstreamErrors metric). */
   upstreamError?: boolean;
   streamed?: boolean;
+  /** For unexpected failures only: the error's name and redacted message (never a stack). */
+  internalError?: string;
 }
 
 export interface Telemetry {

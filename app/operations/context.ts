@@ -10,7 +10,7 @@ import type { Upstream } from '../upstream/upstream.ts';
 
 export interface HealthCheck {
   /** Deep check: secrets readable and the upstream answering. Throws a BedrockError when not. */
-  deep(signal?: AbortSignal): Promise<Record<string, string>>;
+  deep(): Promise<Record<string, string>>;
 }
 
 export interface GatewayDeps {

@@ -9,6 +9,6 @@ import type { OperationContext } from './context.ts';
 export async function health(ctx: OperationContext<Extract<Route, { op: 'Health' }>>): Promise<GatewayResponse> {
   const deep = ctx.request.query.deep;
   if (deep === undefined || deep === '0' || deep === 'false') return jsonResponse(200, { status: 'ok' });
-  const checks = await ctx.deps.health.deep(ctx.request.signal);
+  const checks = await ctx.deps.health.deep();
   return jsonResponse(200, { status: 'ok', checks });
 }

@@ -12,14 +12,21 @@
  * text deltas (OpenAI sends about one token per delta); the last chunk carries the exact counts.
  */
 import { z } from 'zod';
-import { assertNever } from '../../core/assertNever.ts';
 import { validation } from '../../core/errors.ts';
 import type { ContentBlock, ConverseRequest, Message, SystemBlock } from '../../schemas/converse.ts';
 import { parseWith } from '../../schemas/validate.ts';
-import type { ConverseResponseJson, ConverseStreamEvent, OutputContentBlock, StopReason, TokenUsage } from '../converse/types.ts';
-import type { FamilyStreamEncoder, InvocationMetrics, TextFamily } from './family.ts';
-
-const INVOCATION_METRICS = 'amazon-bedrock-invocationMetrics';
+import type { ConverseResponseJson, StopReason } from '../converse/types.ts';
+import {
+  appendMergingRoles,
+  inferenceConfigOf,
+  isLlamaModelId,
+  isMistralModelId,
+  responseText,
+  textOnlyStreamEncoder,
+  wholePromptTokens,
+  wholePromptTokensOfMetrics,
+} from './common.ts';
+import type { FamilyStreamEncoder, TextFamily } from './family.ts';
 
 export const LlamaBody = z.looseObject({
   prompt: z.string().min(1),
@@ -50,9 +57,6 @@ const ROLES: ReadonlyMap<string, LlamaTurn['role']> = new Map([
   ['tool', 'user'],
 ]);
 
-const isLlamaModel = (modelId: string): boolean => modelId.toLowerCase().includes('llama');
-const isMistralModel = (modelId: string): boolean => /mistral|mixtral/.test(modelId.toLowerCase());
-
 export const llamaFamily: TextFamily = {
   kind: 'text',
   name: 'Meta Llama',
@@ -60,26 +64,22 @@ export const llamaFamily: TextFamily = {
   /** Tried after Mistral: a bare `{prompt}` for an unknown model id is read as Llama. */
   matches(body, modelId) {
     if (typeof body.prompt !== 'string') return false;
-    return 'max_gen_len' in body || isLlamaModel(modelId) || !isMistralModel(modelId);
+    return 'max_gen_len' in body || isLlamaModelId(modelId) || !isMistralModelId(modelId);
   },
 
   toConverse(body) {
     const llama = parseWith(LlamaBody, body);
     const turns = parseLlamaPrompt(llama.prompt);
     const request = turnsToConverse(turns, llama.images ?? []);
-    const inferenceConfig = {
-      ...(llama.max_gen_len !== undefined && { maxTokens: llama.max_gen_len }),
-      ...(llama.temperature !== undefined && { temperature: llama.temperature }),
-      ...(llama.top_p !== undefined && { topP: llama.top_p }),
-    };
-    if (Object.keys(inferenceConfig).length > 0) request.inferenceConfig = inferenceConfig;
+    const inferenceConfig = inferenceConfigOf({ maxTokens: llama.max_gen_len, temperature: llama.temperature, topP: llama.top_p });
+    if (inferenceConfig !== undefined) request.inferenceConfig = inferenceConfig;
     return request;
   },
 
   fromConverse(response: ConverseResponseJson) {
     return {
-      generation: outputText(response.output.message.content),
-      prompt_token_count: promptTokens(response.usage),
+      generation: responseText(response.output.message.content),
+      prompt_token_count: wholePromptTokens(response.usage),
       generation_token_count: response.usage.outputTokens ?? 0,
       stop_reason: toLlamaStopReason(response.stopReason),
     };
@@ -126,9 +126,7 @@ function turnsToConverse(turns: readonly LlamaTurn[], images: readonly string[])
       system.push({ text: turn.text });
       continue;
     }
-    const last = messages.at(-1);
-    if (last?.role === turn.role) last.content.push({ text: turn.text });
-    else messages.push({ role: turn.role, content: [{ text: turn.text }] });
+    appendMergingRoles(messages, turn.role, [{ text: turn.text }]);
   }
   if (images.length > 0) attachImages(messages, images);
   if (!messages.some((message) => message.role === 'user')) {
@@ -154,52 +152,23 @@ export function imageFormat(base64: string, path: string): 'png' | 'jpeg' | 'gif
   throw validation(`${path}: the image must be PNG, JPEG, GIF or WebP`);
 }
 
-function outputText(content: readonly OutputContentBlock[]): string {
-  return content.map((block) => ('text' in block ? block.text : '')).join('');
-}
-
-/** Llama has no prompt cache on Bedrock, so its prompt count is the whole prompt. */
-function promptTokens(usage: TokenUsage): number {
-  return (usage.inputTokens ?? 0) + (usage.cacheReadInputTokens ?? 0) + (usage.cacheWriteInputTokens ?? 0);
-}
-
 function toLlamaStopReason(reason: StopReason | undefined): LlamaStopReason {
   return reason === 'max_tokens' || reason === 'model_context_window_exceeded' ? 'length' : 'stop';
 }
 
+/** Llama's body has no place for reasoning or tool calls; only text is streamed. */
 function llamaStreamEncoder(): FamilyStreamEncoder {
   let deltas = 0;
-  let stopReason: StopReason | undefined;
-  return {
-    push(event: ConverseStreamEvent): unknown[] {
-      switch (event.type) {
-        case 'contentBlockDelta': {
-          const { delta } = event.payload;
-          // Llama's body has no place for reasoning or tool calls; only text is streamed.
-          if (!('text' in delta) || delta.text.length === 0) return [];
-          deltas += 1;
-          return [{ generation: delta.text, prompt_token_count: null, generation_token_count: deltas, stop_reason: null }];
-        }
-        case 'messageStop':
-          stopReason = event.payload.stopReason;
-          return [];
-        case 'messageStart':
-        case 'contentBlockStart':
-        case 'contentBlockStop':
-        case 'metadata':
-          return [];
-        default:
-          return assertNever(event, 'stream event');
-      }
+  return textOnlyStreamEncoder({
+    textChunk(text) {
+      deltas += 1;
+      return { generation: text, prompt_token_count: null, generation_token_count: deltas, stop_reason: null };
     },
-    finish(metrics: InvocationMetrics): unknown[] {
-      return [{
-        generation: '',
-        prompt_token_count: metrics.inputTokenCount + (metrics.cacheReadInputTokenCount ?? 0) + (metrics.cacheWriteInputTokenCount ?? 0),
-        generation_token_count: metrics.outputTokenCount,
-        stop_reason: toLlamaStopReason(stopReason),
-        [INVOCATION_METRICS]: metrics,
-      }];
-    },
-  };
+    lastChunk: (stopReason, metrics) => ({
+      generation: '',
+      prompt_token_count: wholePromptTokensOfMetrics(metrics),
+      generation_token_count: metrics.outputTokenCount,
+      stop_reason: toLlamaStopReason(stopReason),
+    }),
+  });
 }

@@ -19,10 +19,17 @@ import { assertNever } from '../../core/assertNever.ts';
 import { validation } from '../../core/errors.ts';
 import type { ContentBlock, ConverseRequest, Message, SystemBlock } from '../../schemas/converse.ts';
 import { parseWith } from '../../schemas/validate.ts';
-import type { ConverseResponseJson, ConverseStreamEvent, OutputContentBlock, StopReason } from '../converse/types.ts';
+import type { ConverseResponseJson, ConverseStreamEvent, StopReason } from '../converse/types.ts';
+import {
+  appendMergingRoles,
+  inferenceConfigOf,
+  isLlamaModelId,
+  isMistralModelId,
+  responseText,
+  textOnlyStreamEncoder,
+  withInvocationMetrics,
+} from './common.ts';
 import type { FamilyStreamEncoder, InvocationMetrics, TextFamily } from './family.ts';
-
-const INVOCATION_METRICS = 'amazon-bedrock-invocationMetrics';
 
 type MistralStopReason = 'stop' | 'length' | 'tool_calls';
 
@@ -38,14 +45,8 @@ function toStopReason(reason: StopReason | undefined, form: 'text' | 'chat'): Mi
   return form === 'text' && mapped === 'tool_calls' ? 'stop' : mapped;
 }
 
-const isMistralModel = (modelId: string): boolean => /mistral|mixtral|pixtral/.test(modelId.toLowerCase());
-const isLlamaModel = (modelId: string): boolean => modelId.toLowerCase().includes('llama');
 /** Model ids that name a provider whose `messages` body is not Mistral's. */
 const isOtherChatProvider = (modelId: string): boolean => /anthropic|claude|nova|llama|titan|cohere/.test(modelId.toLowerCase());
-
-function responseText(content: readonly OutputContentBlock[]): string {
-  return content.map((block) => ('text' in block ? block.text : '')).join('');
-}
 
 // ---------------------------------------------------------------------------------------------
 // Text form
@@ -90,11 +91,7 @@ export function parseInstructPrompt(prompt: string): InstructTurn[] {
 
 function turnsToMessages(turns: readonly InstructTurn[]): Message[] {
   const messages: Message[] = [];
-  for (const turn of turns) {
-    const last = messages.at(-1);
-    if (last?.role === turn.role) last.content.push({ text: turn.text });
-    else messages.push({ role: turn.role, content: [{ text: turn.text }] });
-  }
+  for (const turn of turns) appendMergingRoles(messages, turn.role, [{ text: turn.text }]);
   return messages;
 }
 
@@ -105,22 +102,21 @@ export const mistralTextFamily: TextFamily = {
   /** Tried before Llama; a Llama model id or `max_gen_len` always means Llama. */
   matches(body, modelId) {
     const prompt = body.prompt;
-    if (typeof prompt !== 'string' || 'max_gen_len' in body || isLlamaModel(modelId)) return false;
-    return isMistralModel(modelId) || 'max_tokens' in body || 'stop' in body || 'top_k' in body || prompt.includes('[INST]');
+    if (typeof prompt !== 'string' || 'max_gen_len' in body || isLlamaModelId(modelId)) return false;
+    return isMistralModelId(modelId) || 'max_tokens' in body || 'stop' in body || 'top_k' in body || prompt.includes('[INST]');
   },
 
   toConverse(body) {
     const mistral = parseWith(MistralTextBody, body);
     const messages = turnsToMessages(parseInstructPrompt(mistral.prompt));
     if (!messages.some((message) => message.role === 'user')) throw validation('prompt: the prompt contains no user text');
-    const stop = mistral.stop?.filter((sequence) => sequence.length > 0) ?? [];
-    const inferenceConfig = {
-      ...(mistral.max_tokens !== undefined && { maxTokens: mistral.max_tokens }),
-      ...(mistral.temperature !== undefined && { temperature: mistral.temperature }),
-      ...(mistral.top_p !== undefined && { topP: mistral.top_p }),
-      ...(stop.length > 0 && { stopSequences: stop }),
-    };
-    return { messages, ...(Object.keys(inferenceConfig).length > 0 && { inferenceConfig }) };
+    const inferenceConfig = inferenceConfigOf({
+      maxTokens: mistral.max_tokens,
+      temperature: mistral.temperature,
+      topP: mistral.top_p,
+      stopSequences: mistral.stop,
+    });
+    return { messages, ...(inferenceConfig !== undefined && { inferenceConfig }) };
   },
 
   fromConverse(response: ConverseResponseJson) {
@@ -133,31 +129,10 @@ export const mistralTextFamily: TextFamily = {
 };
 
 function mistralTextStreamEncoder(): FamilyStreamEncoder {
-  let stopReason: StopReason | undefined;
-  return {
-    push(event: ConverseStreamEvent): unknown[] {
-      switch (event.type) {
-        case 'contentBlockDelta': {
-          const { delta } = event.payload;
-          if (!('text' in delta) || delta.text.length === 0) return [];
-          return [{ outputs: [{ text: delta.text, stop_reason: null }] }];
-        }
-        case 'messageStop':
-          stopReason = event.payload.stopReason;
-          return [];
-        case 'messageStart':
-        case 'contentBlockStart':
-        case 'contentBlockStop':
-        case 'metadata':
-          return [];
-        default:
-          return assertNever(event, 'stream event');
-      }
-    },
-    finish(metrics: InvocationMetrics): unknown[] {
-      return [{ outputs: [{ text: '', stop_reason: toStopReason(stopReason, 'text') }], [INVOCATION_METRICS]: metrics }];
-    },
-  };
+  return textOnlyStreamEncoder({
+    textChunk: (text) => ({ outputs: [{ text, stop_reason: null }] }),
+    lastChunk: (stopReason) => ({ outputs: [{ text: '', stop_reason: toStopReason(stopReason, 'text') }] }),
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -237,7 +212,7 @@ export const mistralChatFamily: TextFamily = {
 
   matches(body, modelId) {
     if (!Array.isArray(body.messages) || 'anthropic_version' in body || 'schemaVersion' in body) return false;
-    return isMistralModel(modelId) || (!isOtherChatProvider(modelId) && looksLikeChatMessages(body.messages));
+    return isMistralModelId(modelId) || (!isOtherChatProvider(modelId) && looksLikeChatMessages(body.messages));
   },
 
   toConverse(body) {
@@ -253,19 +228,13 @@ export const mistralChatFamily: TextFamily = {
       const role = message.role === 'assistant' ? 'assistant' : 'user';
       const content = toContentBlocks(message, k);
       if (content.length === 0) return;
-      const last = messages.at(-1);
-      if (last?.role === role) last.content.push(...content);
-      else messages.push({ role, content });
+      appendMergingRoles(messages, role, content);
     });
     if (messages.length === 0) throw validation('messages: must contain at least one user or assistant message');
     const request: ConverseRequest = { messages };
     if (system.length > 0) request.system = system;
-    const inferenceConfig = {
-      ...(chat.max_tokens !== undefined && { maxTokens: chat.max_tokens }),
-      ...(chat.temperature !== undefined && { temperature: chat.temperature }),
-      ...(chat.top_p !== undefined && { topP: chat.top_p }),
-    };
-    if (Object.keys(inferenceConfig).length > 0) request.inferenceConfig = inferenceConfig;
+    const inferenceConfig = inferenceConfigOf({ maxTokens: chat.max_tokens, temperature: chat.temperature, topP: chat.top_p });
+    if (inferenceConfig !== undefined) request.inferenceConfig = inferenceConfig;
     const toolConfig = toToolConfig(chat);
     if (toolConfig !== undefined) request.toolConfig = toolConfig;
     return request;
@@ -405,10 +374,8 @@ function mistralChatStreamEncoder(): FamilyStreamEncoder {
       }
     },
     finish(metrics: InvocationMetrics): unknown[] {
-      return [{
-        choices: [{ index: 0, message: { role: 'assistant', content: '' }, stop_reason: toStopReason(stopReason, 'chat') }],
-        [INVOCATION_METRICS]: metrics,
-      }];
+      const choices = [{ index: 0, message: { role: 'assistant', content: '' }, stop_reason: toStopReason(stopReason, 'chat') }];
+      return [withInvocationMetrics({ choices }, metrics)];
     },
   };
 }

@@ -16,9 +16,8 @@ import { Message, SystemBlock, ToolConfig } from '../../schemas/converse.ts';
 import type { ConverseRequest } from '../../schemas/converse.ts';
 import { parseWith } from '../../schemas/validate.ts';
 import type { ConverseResponseJson, ConverseStreamEvent, TokenUsage } from '../converse/types.ts';
+import { withInvocationMetrics } from './common.ts';
 import type { FamilyStreamEncoder, InvocationMetrics, TextFamily } from './family.ts';
-
-const INVOCATION_METRICS = 'amazon-bedrock-invocationMetrics';
 
 const NovaInferenceConfig = z.object({
   max_new_tokens: z.number().int().min(1).optional(),
@@ -136,7 +135,7 @@ function novaStreamEncoder(): FamilyStreamEncoder {
     },
     finish(metrics: InvocationMetrics): unknown[] {
       const finalUsage = usage ?? usageFromMetrics(metrics);
-      return [{ metadata: { usage: toNovaUsage(finalUsage), metrics: {}, trace: {} }, [INVOCATION_METRICS]: metrics }];
+      return [withInvocationMetrics({ metadata: { usage: toNovaUsage(finalUsage), metrics: {}, trace: {} } }, metrics)];
     },
   };
 }

@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import { parseWith } from '../../schemas/validate.ts';
+import { isTitanTextModelId } from './common.ts';
 import type { EmbeddingFamily, EmbeddingRequest } from './family.ts';
 
 export const TitanEmbedBody = z.looseObject({
@@ -26,8 +27,6 @@ export const TitanEmbedBody = z.looseObject({
   inputImage: z.undefined({ error: 'image embeddings (inputImage) are not supported by this gateway' }).optional(),
 });
 
-const isTitanTextModel = (modelId: string): boolean => /titan-(text|tg)/.test(modelId.toLowerCase());
-
 /** Scales a vector to unit length; the zero vector stays as it is. */
 export function l2Normalize(vector: readonly number[]): number[] {
   const norm = Math.sqrt(vector.reduce((sum, x) => sum + x * x, 0));
@@ -40,7 +39,7 @@ export const titanEmbedFamily: EmbeddingFamily = {
 
   /** Tried before Titan Text: `inputText` without `textGenerationConfig` is an embedding unless the model id says Titan Text. */
   matches(body, modelId) {
-    if (typeof body.inputText !== 'string' || isTitanTextModel(modelId)) return false;
+    if (typeof body.inputText !== 'string' || isTitanTextModelId(modelId)) return false;
     return modelId.toLowerCase().includes('titan-embed') || !('textGenerationConfig' in body);
   },
 

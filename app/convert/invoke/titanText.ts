@@ -7,12 +7,10 @@
  * chunk, next to `amazon-bedrock-invocationMetrics`.
  */
 import { z } from 'zod';
-import { assertNever } from '../../core/assertNever.ts';
 import { parseWith } from '../../schemas/validate.ts';
-import type { ConverseResponseJson, ConverseStreamEvent, StopReason, TokenUsage } from '../converse/types.ts';
-import type { FamilyStreamEncoder, InvocationMetrics, TextFamily } from './family.ts';
-
-const INVOCATION_METRICS = 'amazon-bedrock-invocationMetrics';
+import type { ConverseResponseJson, StopReason } from '../converse/types.ts';
+import { inferenceConfigOf, isTitanTextModelId, responseText, textOnlyStreamEncoder, wholePromptTokens, wholePromptTokensOfMetrics } from './common.ts';
+import type { FamilyStreamEncoder, TextFamily } from './family.ts';
 
 export const TitanTextBody = z.looseObject({
   inputText: z.string().min(1),
@@ -40,12 +38,6 @@ const COMPLETION_REASONS: ReadonlyMap<StopReason, CompletionReason> = new Map<St
 const toCompletionReason = (reason: StopReason | undefined): CompletionReason =>
   (reason === undefined ? undefined : COMPLETION_REASONS.get(reason)) ?? 'FINISH';
 
-const isTitanTextModel = (modelId: string): boolean => /titan-(text|tg)/.test(modelId.toLowerCase());
-
-function promptTokens(usage: TokenUsage): number {
-  return (usage.inputTokens ?? 0) + (usage.cacheReadInputTokens ?? 0) + (usage.cacheWriteInputTokens ?? 0);
-}
-
 export const titanTextFamily: TextFamily = {
   kind: 'text',
   name: 'Amazon Titan Text',
@@ -53,32 +45,30 @@ export const titanTextFamily: TextFamily = {
   /** Tried after Titan Embeddings, which claims `inputText` bodies for embedding model ids. */
   matches(body, modelId) {
     if (typeof body.inputText !== 'string') return false;
-    return 'textGenerationConfig' in body || isTitanTextModel(modelId);
+    return 'textGenerationConfig' in body || isTitanTextModelId(modelId);
   },
 
   toConverse(body) {
     const titan = parseWith(TitanTextBody, body);
     const config = titan.textGenerationConfig ?? {};
-    const stop = config.stopSequences?.filter((sequence) => sequence.length > 0) ?? [];
-    const inferenceConfig = {
-      ...(config.maxTokenCount !== undefined && { maxTokens: config.maxTokenCount }),
-      ...(config.temperature !== undefined && { temperature: config.temperature }),
-      ...(config.topP !== undefined && { topP: config.topP }),
-      ...(stop.length > 0 && { stopSequences: stop }),
-    };
+    const inferenceConfig = inferenceConfigOf({
+      maxTokens: config.maxTokenCount,
+      temperature: config.temperature,
+      topP: config.topP,
+      stopSequences: config.stopSequences,
+    });
     return {
       messages: [{ role: 'user', content: [{ text: titan.inputText }] }],
-      ...(Object.keys(inferenceConfig).length > 0 && { inferenceConfig }),
+      ...(inferenceConfig !== undefined && { inferenceConfig }),
     };
   },
 
   fromConverse(response: ConverseResponseJson) {
-    const outputText = response.output.message.content.map((block) => ('text' in block ? block.text : '')).join('');
     return {
-      inputTextTokenCount: promptTokens(response.usage),
+      inputTextTokenCount: wholePromptTokens(response.usage),
       results: [{
         tokenCount: response.usage.outputTokens ?? 0,
-        outputText,
+        outputText: responseText(response.output.message.content),
         completionReason: toCompletionReason(response.stopReason),
       }],
     };
@@ -89,38 +79,16 @@ export const titanTextFamily: TextFamily = {
   },
 };
 
+/** Titan text has no reasoning or tool-call fields; only text is streamed. */
 function titanTextStreamEncoder(): FamilyStreamEncoder {
-  let stopReason: StopReason | undefined;
-  return {
-    push(event: ConverseStreamEvent): unknown[] {
-      switch (event.type) {
-        case 'contentBlockDelta': {
-          const { delta } = event.payload;
-          // Titan text has no reasoning or tool-call fields; only text is streamed.
-          if (!('text' in delta) || delta.text.length === 0) return [];
-          return [{ outputText: delta.text, index: 0, totalOutputTextTokenCount: null, completionReason: null, inputTextTokenCount: null }];
-        }
-        case 'messageStop':
-          stopReason = event.payload.stopReason;
-          return [];
-        case 'messageStart':
-        case 'contentBlockStart':
-        case 'contentBlockStop':
-        case 'metadata':
-          return [];
-        default:
-          return assertNever(event, 'stream event');
-      }
-    },
-    finish(metrics: InvocationMetrics): unknown[] {
-      return [{
-        outputText: '',
-        index: 0,
-        totalOutputTextTokenCount: metrics.outputTokenCount,
-        completionReason: toCompletionReason(stopReason),
-        inputTextTokenCount: metrics.inputTokenCount + (metrics.cacheReadInputTokenCount ?? 0) + (metrics.cacheWriteInputTokenCount ?? 0),
-        [INVOCATION_METRICS]: metrics,
-      }];
-    },
-  };
+  return textOnlyStreamEncoder({
+    textChunk: (text) => ({ outputText: text, index: 0, totalOutputTextTokenCount: null, completionReason: null, inputTextTokenCount: null }),
+    lastChunk: (stopReason, metrics) => ({
+      outputText: '',
+      index: 0,
+      totalOutputTextTokenCount: metrics.outputTokenCount,
+      completionReason: toCompletionReason(stopReason),
+      inputTextTokenCount: wholePromptTokensOfMetrics(metrics),
+    }),
+  });
 }

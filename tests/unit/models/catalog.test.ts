@@ -248,23 +248,27 @@ describe('ModelCatalog: cache', () => {
     expect(calls()).to.equal(2);
   });
 
-  it('passes the abort signal to the upstream call', async () => {
+  it('does not tie the shared upstream call to one caller: an aborted caller cannot fail the others', async () => {
     // Prepare
-    let seen: AbortSignal | undefined;
-    const signal = new AbortController().signal;
+    let release: (models: never[]) => void = () => undefined;
     const catalog = new ModelCatalog({
-      modelMap: {},
+      modelMap: { a: 'gpt-4o' },
       cacheSeconds: 60,
       region: 'eu-west-1',
-      listUpstream: async (s) => {
-        seen = s;
-        return [];
+      listUpstream: (...args: unknown[]) => {
+        expect(args).to.have.length(0);
+        return new Promise((resolve) => {
+          release = resolve;
+        });
       },
     });
     // Act
-    await catalog.list({}, signal);
+    const first = catalog.list({});
+    const second = catalog.list({});
+    release([]);
     // Assess
-    expect(seen).to.equal(signal);
+    expect((await first).map((m) => m.modelId)).to.deep.equal(['a']);
+    expect((await second).map((m) => m.modelId)).to.deep.equal(['a']);
   });
 });
 

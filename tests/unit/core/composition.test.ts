@@ -1,0 +1,87 @@
+/** The composition root: key sources, fail-closed auth in Lambda mode, and the deep health check. */
+import { expect } from 'chai';
+import { buildGateway } from '../../../app/composition.ts';
+import { loadConfig } from '../../../app/config/config.ts';
+import type { Upstream } from '../../../app/upstream/upstream.ts';
+
+function fakeUpstream(listModels: () => Promise<never[]>): Upstream {
+  const unused = async () => {
+    throw new Error('unused');
+  };
+  return { chat: unused, chatStream: unused, embeddings: unused, listModels };
+}
+
+const telemetry = { record: () => undefined };
+
+describe('Composition: buildGateway', () => {
+  it('caches the deep health check briefly, so anonymous callers cannot hammer the upstream', async () => {
+    // Prepare
+    let calls = 0;
+    const built = buildGateway({
+      config: loadConfig({ PROXY_API_KEYS: 'k' }),
+      mode: 'lambda',
+      telemetry,
+      upstream: fakeUpstream(async () => (calls++, [])),
+    });
+    // Act
+    const first = await built.deps.health.deep();
+    await built.deps.health.deep();
+    await built.deps.health.deep();
+    // Assess
+    expect(first).to.deep.equal({ secrets: 'ok', upstream: 'ok' });
+    expect(calls).to.equal(1);
+  });
+
+  it('reports which deep check failed as ServiceUnavailableException', async () => {
+    // Prepare
+    const built = buildGateway({
+      config: loadConfig({ PROXY_API_KEYS: 'k' }),
+      mode: 'lambda',
+      telemetry,
+      upstream: fakeUpstream(async () => {
+        throw new Error('down');
+      }),
+    });
+    // Act
+    const error = await built.deps.health.deep().catch((e: unknown) => e);
+    // Assess
+    expect(error).to.have.property('exception', 'ServiceUnavailableException');
+    expect((error as Error).message).to.equal('Health check failed: upstream (error).');
+  });
+
+  it('reads keys from Secrets Manager through the fetcher, with the configured maxAge', async () => {
+    // Prepare
+    const asked: Array<[string, number, boolean]> = [];
+    const built = buildGateway({
+      config: loadConfig({ PROXY_API_KEYS_SECRET_ID: 'arn:callers', OPENAI_API_KEY_SECRET_ID: 'arn:openai', SECRETS_MAX_AGE_SECONDS: '120' }),
+      mode: 'lambda',
+      telemetry,
+      upstream: fakeUpstream(async () => []),
+      secretFetcher: async (id, { maxAge, forceFetch }) => {
+        asked.push([id, maxAge, forceFetch]);
+        return id === 'arn:callers' ? '{"keys":["caller-1","caller-2"]}' : '{"apiKey":"sk-x"}';
+      },
+    });
+    // Act
+    await built.auth.authorize({ authorization: 'Bearer caller-2' });
+    const denied = await built.auth.authorize({ authorization: 'Bearer caller-3' }).catch((e: unknown) => e);
+    // Assess
+    expect(denied).to.have.property('exception', 'AccessDeniedException');
+    expect(asked).to.deep.include(['arn:callers', 120, false]);
+    expect(built.callerKeysConfigured).to.equal(true);
+  });
+
+  it('fails closed in Lambda mode and runs open in local mode when no caller keys exist', async () => {
+    // Prepare
+    const config = loadConfig({});
+    const upstream = fakeUpstream(async () => []);
+    const lambda = buildGateway({ config, mode: 'lambda', telemetry, upstream });
+    const local = buildGateway({ config, mode: 'local', telemetry, upstream });
+    // Act
+    const lambdaError = await lambda.auth.authorize({}).catch((e: unknown) => e);
+    const localResult = await local.auth.authorize({});
+    // Assess
+    expect(lambdaError).to.have.property('exception', 'AccessDeniedException');
+    expect(localResult).to.equal(undefined);
+  });
+});

@@ -1,0 +1,173 @@
+/** The core pipeline with fake dependencies: routing, auth, limits, errors and the per-request record. */
+import { expect } from 'chai';
+import { loadConfig } from '../../../app/config/config.ts';
+import { accessDenied } from '../../../app/core/errors.ts';
+import { createGateway } from '../../../app/core/pipeline.ts';
+import type { GatewayRequest } from '../../../app/core/request.ts';
+import type { GatewayResponse } from '../../../app/core/response.ts';
+import { ModelCatalog } from '../../../app/models/catalog.ts';
+import { createModelResolver } from '../../../app/models/resolve.ts';
+import type { RequestRecord } from '../../../app/observability/requestRecord.ts';
+import { noTracing } from '../../../app/observability/tracing.ts';
+import type { GatewayDeps } from '../../../app/operations/context.ts';
+import type { Upstream } from '../../../app/upstream/upstream.ts';
+
+const encoder = new TextEncoder();
+
+function setup(upstream: Partial<Upstream> = {}, options: { authorized?: boolean; maxBody?: string } = {}) {
+  const records: RequestRecord[] = [];
+  const config = loadConfig({ MAX_BODY_BYTES: options.maxBody ?? '2048' });
+  const fullUpstream = {
+    chat: async () => {
+      throw new Error('not mocked');
+    },
+    chatStream: async () => {
+      throw new Error('not mocked');
+    },
+    embeddings: async () => {
+      throw new Error('not mocked');
+    },
+    listModels: async () => [],
+    ...upstream,
+  } as Upstream;
+  const deps: GatewayDeps = {
+    config,
+    upstream: fullUpstream,
+    catalog: new ModelCatalog({ modelMap: {}, listUpstream: () => fullUpstream.listModels(), cacheSeconds: 0, region: 'us-east-1' }),
+    resolveModel: createModelResolver({}),
+    tracing: noTracing,
+    health: { deep: async () => ({ secrets: 'ok', upstream: 'ok' }) },
+  };
+  let authCalls = 0;
+  const gateway = createGateway({
+    deps,
+    auth: {
+      async authorize() {
+        authCalls++;
+        if (options.authorized === false) throw accessDenied();
+      },
+    },
+    telemetry: { record: (record) => records.push({ ...record }) },
+  });
+  return { gateway, records, authCalls: () => authCalls };
+}
+
+function request(method: string, path: string, body: unknown = undefined, extra: Partial<GatewayRequest> = {}): GatewayRequest {
+  return {
+    method,
+    path,
+    query: {},
+    headers: {},
+    body: body === undefined ? new Uint8Array(0) : encoder.encode(typeof body === 'string' ? body : JSON.stringify(body)),
+    ...extra,
+  };
+}
+
+const json = (response: GatewayResponse) => {
+  if (response.kind !== 'buffered') throw new Error('expected a buffered response');
+  return JSON.parse(new TextDecoder().decode(response.body));
+};
+
+const converseBody = { messages: [{ role: 'user', content: [{ text: 'hi' }] }] };
+
+describe('Pipeline', () => {
+  it('answers /health without asking the caller for a key', async () => {
+    // Prepare
+    const { gateway, authCalls, records } = setup({}, { authorized: false });
+    // Act
+    const response = await gateway(request('GET', '/health'));
+    // Assess
+    expect(response.status).to.equal(200);
+    expect(json(response)).to.deep.equal({ status: 'ok' });
+    expect(authCalls()).to.equal(0);
+    expect(records[0]).to.include({ operation: 'Health', status: 200 });
+  });
+
+  it('authorizes every model route before running it', async () => {
+    // Prepare
+    let called = false;
+    const { gateway } = setup({ chat: async () => ((called = true), {} as never) }, { authorized: false });
+    // Act
+    const response = await gateway(request('POST', '/model/gpt-4o/converse', converseBody));
+    // Assess
+    expect(response.status).to.equal(403);
+    expect(response.headers['x-amzn-ErrorType']).to.equal('AccessDeniedException');
+    expect(called).to.equal(false);
+  });
+
+  it('rejects a body over the limit with 413 ValidationException', async () => {
+    // Prepare
+    const { gateway, records } = setup({}, { maxBody: '1024' });
+    // Act
+    const response = await gateway(request('POST', '/model/gpt-4o/converse', 'x'.repeat(1025)));
+    // Assess
+    expect(response.status).to.equal(413);
+    expect(response.headers['x-amzn-ErrorType']).to.equal('ValidationException');
+    expect(records[0]).to.include({ status: 413, exception: 'ValidationException' });
+  });
+
+  it('uses the adapter request id in the header and the record, or makes one', async () => {
+    // Prepare
+    const { gateway, records } = setup();
+    // Act
+    const given = await gateway(request('GET', '/health', undefined, { requestId: 'req-123' }));
+    const made = await gateway(request('GET', '/health'));
+    // Assess
+    expect(given.headers['x-amzn-RequestId']).to.equal('req-123');
+    expect(records[0]!.requestId).to.equal('req-123');
+    expect(made.headers['x-amzn-RequestId']).to.match(/^[0-9a-f-]{36}$/);
+  });
+
+  it('turns an unexpected failure into a generic InternalServerException, keeping only name and redacted message for the log', async () => {
+    // Prepare
+    const { gateway, records } = setup({
+      chat: async () => {
+        throw new TypeError('cannot read sk-abcdefghijklmnop of undefined');
+      },
+    });
+    // Act
+    const response = await gateway(request('POST', '/model/gpt-4o/converse', converseBody));
+    // Assess
+    expect(response.status).to.equal(500);
+    const body = json(response);
+    expect(body.message).to.not.include('TypeError');
+    expect(records[0]!.internalError).to.equal('TypeError: cannot read [redacted] of undefined');
+    expect(records[0]!.internalError).to.not.include(' at ');
+  });
+
+  it('records a streamed response once, when its body has been consumed', async () => {
+    // Prepare
+    const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({
+      id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, finish_reason: finish }],
+    });
+    const { gateway, records } = setup({
+      chatStream: async () =>
+        (async function* () {
+          yield chunk({ content: 'Hi' }) as never;
+          yield chunk({}, 'stop') as never;
+        })(),
+    });
+    // Act
+    const response = await gateway(request('POST', '/model/gpt-4o/converse-stream', converseBody));
+    const recordedBeforeBody = records.length;
+    if (response.kind !== 'stream') throw new Error('expected a stream');
+    for await (const frame of response.body) expect(frame.byteLength).to.be.greaterThan(0);
+    // Assess
+    expect(recordedBeforeBody).to.equal(0);
+    expect(records).to.have.length(1);
+    expect(records[0]).to.include({ operation: 'ConverseStream', status: 200, streamed: true });
+    expect(response.headers['content-type']).to.equal('application/vnd.amazon.eventstream');
+  });
+
+  it('routes unknown paths and wrong methods to Bedrock-shaped errors', async () => {
+    // Prepare
+    const { gateway } = setup();
+    // Act
+    const unknown = await gateway(request('GET', '/nope'));
+    const wrongMethod = await gateway(request('GET', '/model/gpt-4o/converse'));
+    // Assess
+    expect([unknown.status, unknown.headers['x-amzn-ErrorType']]).to.deep.equal([404, 'ResourceNotFoundException']);
+    expect([wrongMethod.status, wrongMethod.headers['x-amzn-ErrorType']]).to.deep.equal([405, 'ValidationException']);
+    expect(json(unknown)).to.have.keys(['message']);
+  });
+});
