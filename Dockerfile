@@ -10,6 +10,7 @@ RUN npm ci
 COPY tsconfig.json ./
 COPY app ./app
 COPY scripts/build.ts ./scripts/build.ts
+COPY scripts/esbuild ./scripts/esbuild
 # dist/handler.mjs (gateway) + dist/preTraffic.mjs (CodeDeploy hook) + lazily loaded chunks
 RUN npm run build
 

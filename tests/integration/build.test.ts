@@ -6,7 +6,7 @@
  * timings stay in the benchmark.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -114,6 +114,34 @@ describe('Build: the Dockerfile build steps and the bundle budget', function () 
       expect(upstream.stats.requests).to.equal(1);
     } finally {
       await upstream.close();
+    }
+  });
+
+  it('the Dockerfile builder stage, replayed COPY by COPY in an empty folder, produces the bundle', async () => {
+    // Prepare: only what the builder stage copies; node_modules stands in for its `npm ci`.
+    const dockerfile = await readFile(new URL('../../Dockerfile', import.meta.url), 'utf8');
+    const builder = dockerfile.split(/^FROM /m)[1]!;
+    const copies = [...builder.matchAll(/^COPY (?!--)(.+)$/gm)].map((m) => m[1]!.trim().split(/\s+/));
+    const context = await mkdtemp(path.join(tmpdir(), 'gateway-docker-'));
+    try {
+      for (const parts of copies) {
+        const destination = parts.at(-1)!;
+        for (const source of parts.slice(0, -1)) {
+          const target = destination.endsWith('/') ? path.join(context, destination, path.basename(source)) : path.join(context, destination);
+          await cp(path.resolve(source), target, { recursive: true });
+        }
+      }
+      await symlink(path.resolve('node_modules'), path.join(context, 'node_modules'), 'dir');
+      const buildStep = /^RUN (npm run build)$/m.exec(builder);
+      expect(buildStep, 'the builder stage runs npm run build').to.not.equal(null);
+      // Act: the same script `npm run build` runs.
+      await run(process.execPath, ['scripts/build.ts'], { cwd: context });
+      // Assess
+      const { size } = await stat(path.join(context, 'dist', 'handler.mjs'));
+      expect(size).to.be.greaterThan(10_000);
+      expect(copies.length).to.be.greaterThan(2);
+    } finally {
+      await rm(context, { recursive: true, force: true });
     }
   });
 });
