@@ -16,23 +16,11 @@ import {
   type ConverseStreamOutput,
 } from '@aws-sdk/client-bedrock-runtime';
 import { BedrockClient, GetFoundationModelCommand, ListFoundationModelsCommand } from '@aws-sdk/client-bedrock';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { TEST_KEY } from '../helpers/gateway.ts';
-import { startHarness, type Harness } from './harness.ts';
+import { runtimeClient, TRANSPORTS, useHarness } from './harness.ts';
 
 const CLAUDE = 'anthropic.claude-3-5-sonnet-20240620-v1:0';
 const user = (text: string) => [{ role: 'user' as const, content: [{ text }] }];
-
-function runtimeClient(url: string, transport: 'h2' | 'h1', key = TEST_KEY) {
-  return new BedrockRuntimeClient({
-    region: 'us-east-1',
-    endpoint: url,
-    token: { token: key },
-    authSchemePreference: ['httpBearerAuth'],
-    maxAttempts: 1,
-    ...(transport === 'h1' ? { requestHandler: new NodeHttpHandler() } : {}),
-  });
-}
 
 async function collect(stream: AsyncIterable<ConverseStreamOutput> | undefined) {
   const events: Array<{ type: string; value: any; at: number }> = [];
@@ -45,17 +33,13 @@ async function collect(stream: AsyncIterable<ConverseStreamOutput> | undefined) 
 
 describe('E2E: BedrockRuntimeClient against the local server', function () {
   this.timeout(30_000);
-  let harness: Harness;
-  before(async () => {
-    harness = await startHarness();
-  });
-  after(async () => harness.close());
+  const harnessOf = useHarness();
 
-  for (const transport of ['h2', 'h1'] as const) {
-    describe(`over ${transport === 'h2' ? 'HTTP/2 (the default NodeHttp2Handler)' : 'HTTP/1.1 (NodeHttpHandler)'}`, () => {
+  for (const [transport, label] of TRANSPORTS) {
+    describe(`over ${label}`, () => {
       it('Converse returns the model text, stop reason and usage', async () => {
         // Prepare
-        const client = runtimeClient(harness.url, transport);
+        const client = runtimeClient(harnessOf().url, transport);
         // Act
         const out = await client.send(new ConverseCommand({ modelId: CLAUDE, messages: user('hello gateway') }));
         // Assess
@@ -69,7 +53,7 @@ describe('E2E: BedrockRuntimeClient against the local server', function () {
 
       it('ConverseStream streams text events in Bedrock order', async () => {
         // Prepare
-        const client = runtimeClient(harness.url, transport);
+        const client = runtimeClient(harnessOf().url, transport);
         // Act
         const out = await client.send(new ConverseStreamCommand({ modelId: 'gpt-4o-mini', messages: user('stream me please') }));
         const events = await collect(out.stream);
@@ -85,7 +69,7 @@ describe('E2E: BedrockRuntimeClient against the local server', function () {
 
       it('ConverseStream assembles parallel tool calls on distinct block indexes', async () => {
         // Prepare
-        const client = runtimeClient(harness.url, transport);
+        const client = runtimeClient(harnessOf().url, transport);
         const toolConfig = {
           tools: ['get_weather', 'get_time'].map((name) => ({
             toolSpec: { name, description: name, inputSchema: { json: { type: 'object', properties: { query: { type: 'string' } } } } },
@@ -114,7 +98,7 @@ describe('E2E: BedrockRuntimeClient against the local server', function () {
 
       it('ConverseStream surfaces an upstream cut as a stream exception', async () => {
         // Prepare
-        const client = runtimeClient(harness.url, transport);
+        const client = runtimeClient(harnessOf().url, transport);
         // Act
         const out = await client.send(new ConverseStreamCommand({ modelId: CLAUDE, messages: user('[cut] this will break') }));
         let caught: unknown;
@@ -131,7 +115,7 @@ describe('E2E: BedrockRuntimeClient against the local server', function () {
 
       it('ConverseStream sends the first event before a slow upstream has finished', async () => {
         // Prepare: the fake upstream waits 150 ms between SSE chunks (about 8 chunks).
-        const client = runtimeClient(harness.url, transport);
+        const client = runtimeClient(harnessOf().url, transport);
         const started = performance.now();
         // Act
         const out = await client.send(new ConverseStreamCommand({ modelId: CLAUDE, messages: user('[slow:150] one two three four') }));
@@ -148,7 +132,7 @@ describe('E2E: BedrockRuntimeClient against the local server', function () {
 
   it('InvokeModel serves an Anthropic Messages body with token headers', async () => {
     // Prepare
-    const client = runtimeClient(harness.url, 'h2');
+    const client = runtimeClient(harnessOf().url, 'h2');
     const body = { anthropic_version: 'bedrock-2023-05-31', max_tokens: 100, messages: [{ role: 'user', content: 'hi claude' }] };
     // Act
     const out = await client.send(new InvokeModelCommand({ modelId: CLAUDE, body: JSON.stringify(body) }));
@@ -162,7 +146,7 @@ describe('E2E: BedrockRuntimeClient against the local server', function () {
 
   it('InvokeModelWithResponseStream streams Anthropic events ending with invocation metrics', async () => {
     // Prepare
-    const client = runtimeClient(harness.url, 'h1');
+    const client = runtimeClient(harnessOf().url, 'h1');
     const body = { anthropic_version: 'bedrock-2023-05-31', max_tokens: 100, messages: [{ role: 'user', content: [{ type: 'text', text: 'stream claude' }] }] };
     // Act
     const out = await client.send(new InvokeModelWithResponseStreamCommand({ modelId: CLAUDE, body: JSON.stringify(body) }));
@@ -179,7 +163,7 @@ describe('E2E: BedrockRuntimeClient against the local server', function () {
 
   it('InvokeModel serves a Titan embeddings body', async () => {
     // Prepare
-    const client = runtimeClient(harness.url, 'h2');
+    const client = runtimeClient(harnessOf().url, 'h2');
     // Act
     const out = await client.send(
       new InvokeModelCommand({ modelId: 'amazon.titan-embed-text-v2:0', body: JSON.stringify({ inputText: 'embed me', dimensions: 256 }) }),
@@ -193,19 +177,19 @@ describe('E2E: BedrockRuntimeClient against the local server', function () {
 
   it('CountTokens answers offline', async () => {
     // Prepare
-    const client = runtimeClient(harness.url, 'h2');
-    const before = harness.upstream.stats.requests;
+    const client = runtimeClient(harnessOf().url, 'h2');
+    const before = harnessOf().upstream.stats.requests;
     // Act
     const out = await client.send(new CountTokensCommand({ modelId: CLAUDE, input: { converse: { messages: user('hello world') } } }));
     // Assess
     expect(out.inputTokens).to.be.greaterThan(2);
-    expect(harness.upstream.stats.requests).to.equal(before);
+    expect(harnessOf().upstream.stats.requests).to.equal(before);
     client.destroy();
   });
 
   it('a wrong key raises AccessDeniedException', async () => {
     // Prepare
-    const client = runtimeClient(harness.url, 'h2', 'wrong-key');
+    const client = runtimeClient(harnessOf().url, 'h2', 'wrong-key');
     // Act
     const error = await client.send(new ConverseCommand({ modelId: CLAUDE, messages: user('hi') })).catch((e: unknown) => e);
     // Assess
@@ -215,7 +199,7 @@ describe('E2E: BedrockRuntimeClient against the local server', function () {
 
   it('an upstream 429 raises ThrottlingException', async () => {
     // Prepare
-    const client = runtimeClient(harness.url, 'h1');
+    const client = runtimeClient(harnessOf().url, 'h1');
     // Act
     const error = await client.send(new ConverseCommand({ modelId: CLAUDE, messages: user('[error:429]') })).catch((e: unknown) => e);
     // Assess
@@ -226,9 +210,9 @@ describe('E2E: BedrockRuntimeClient against the local server', function () {
 
   it('a client that disconnects mid-stream aborts the upstream request', async () => {
     // Prepare
-    const client = runtimeClient(harness.url, 'h1');
+    const client = runtimeClient(harnessOf().url, 'h1');
     const abort = new AbortController();
-    const closedBefore = harness.upstream.stats.closedEarly;
+    const closedBefore = harnessOf().upstream.stats.closedEarly;
     // Act
     const out = await client.send(new ConverseStreamCommand({ modelId: CLAUDE, messages: user('[slow:200] a b c d e f g h') }), {
       abortSignal: abort.signal,
@@ -239,23 +223,19 @@ describe('E2E: BedrockRuntimeClient against the local server', function () {
     await iterator.next().catch(() => undefined);
     // Assess: the upstream sees its connection closed well before the answer would have ended.
     const deadline = Date.now() + 1500;
-    while (harness.upstream.stats.closedEarly === closedBefore && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(harness.upstream.stats.closedEarly).to.equal(closedBefore + 1);
+    while (harnessOf().upstream.stats.closedEarly === closedBefore && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(harnessOf().upstream.stats.closedEarly).to.equal(closedBefore + 1);
     client.destroy();
   });
 });
 
 describe('E2E: BedrockClient (control plane) against the local server', function () {
   this.timeout(30_000);
-  let harness: Harness;
-  before(async () => {
-    harness = await startHarness();
-  });
-  after(async () => harness.close());
+  const harnessOf = useHarness();
 
   it('ListFoundationModels lists MODEL_MAP aliases and upstream models', async () => {
     // Prepare
-    const client = new BedrockClient({ region: 'us-east-1', endpoint: harness.url, token: { token: TEST_KEY }, authSchemePreference: ['httpBearerAuth'] });
+    const client = new BedrockClient({ region: 'us-east-1', endpoint: harnessOf().url, token: { token: TEST_KEY }, authSchemePreference: ['httpBearerAuth'] });
     // Act
     const out = await client.send(new ListFoundationModelsCommand({}));
     // Assess
@@ -269,7 +249,7 @@ describe('E2E: BedrockClient (control plane) against the local server', function
 
   it('ListFoundationModels filters by provider, and GetFoundationModel finds one', async () => {
     // Prepare
-    const client = new BedrockClient({ region: 'us-east-1', endpoint: harness.url, token: { token: TEST_KEY }, authSchemePreference: ['httpBearerAuth'] });
+    const client = new BedrockClient({ region: 'us-east-1', endpoint: harnessOf().url, token: { token: TEST_KEY }, authSchemePreference: ['httpBearerAuth'] });
     // Act
     const filtered = await client.send(new ListFoundationModelsCommand({ byProvider: 'Anthropic' }));
     const one = await client.send(new GetFoundationModelCommand({ modelIdentifier: 'gpt-4o-mini' }));

@@ -63,9 +63,8 @@ describe('Build: the Dockerfile build steps and the bundle budget', function () 
     });
   }
 
-  it('the bundled handler answers GET /health through the local response-stream fallback', async () => {
-    // Prepare
-    const event = { version: '2.0', rawPath: '/health', rawQueryString: '', headers: {}, requestContext: { http: { method: 'GET' }, requestId: 'r1' }, isBase64Encoded: false };
+  /** Runs the bundled handler in a fresh process, as the runtime would, and splits its HTTP prelude from the body. */
+  async function invokeBundled(event: unknown, env: Record<string, string>): Promise<{ statusCode: number; body: string }> {
     const script = `
       import { Writable } from 'node:stream';
       const { handler } = await import(${JSON.stringify(path.join(outdir, 'handler.mjs'))});
@@ -73,44 +72,34 @@ describe('Build: the Dockerfile build steps and the bundle budget', function () 
       const out = new Writable({ write(c, _e, cb) { chunks.push(Buffer.from(c)); cb(); } });
       await handler(${JSON.stringify(event)}, out, {});
       process.stdout.write(Buffer.concat(chunks).toString('latin1'));`;
-    // Act
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
       cwd: outdir,
-      env: { PATH: process.env.PATH, PROXY_API_KEYS: 'k', OPENAI_API_KEY: 'sk-x', LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'true' },
+      env: { PATH: process.env.PATH, LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'true', ...env },
     });
-    // Assess
     const [prelude, body] = stdout.split('\u0000'.repeat(8));
-    expect(JSON.parse(prelude!).statusCode).to.equal(200);
-    expect(JSON.parse(body!)).to.deep.equal({ status: 'ok' });
+    return { statusCode: JSON.parse(prelude!).statusCode, body: body! };
+  }
+
+  it('the bundled handler answers GET /health through the local response-stream fallback', async () => {
+    // Prepare
+    const event = { version: '2.0', rawPath: '/health', rawQueryString: '', headers: {}, requestContext: { http: { method: 'GET' }, requestId: 'r1' }, isBase64Encoded: false };
+    // Act
+    const { statusCode, body } = await invokeBundled(event, { PROXY_API_KEYS: 'k', OPENAI_API_KEY: 'sk-x' });
+    // Assess
+    expect(statusCode).to.equal(200);
+    expect(JSON.parse(body)).to.deep.equal({ status: 'ok' });
   });
 
   it('the bundled handler serves Converse through the pooled undici client (slimmed undici)', async () => {
     // Prepare
     const upstream = await startFakeUpstream();
     const event = JSON.parse(await readFile(new URL('../../events/url-converse.json', import.meta.url), 'utf8'));
-    const script = `
-      import { Writable } from 'node:stream';
-      const { handler } = await import(${JSON.stringify(path.join(outdir, 'handler.mjs'))});
-      const chunks = [];
-      const out = new Writable({ write(c, _e, cb) { chunks.push(Buffer.from(c)); cb(); } });
-      await handler(${JSON.stringify(event)}, out, {});
-      process.stdout.write(Buffer.concat(chunks).toString('latin1'));`;
     try {
       // Act
-      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
-        cwd: outdir,
-        env: {
-          PATH: process.env.PATH,
-          PROXY_API_KEYS: 'local-test-key',
-          OPENAI_BASE_URL: upstream.baseURL,
-          LOG_LEVEL: 'ERROR',
-          POWERTOOLS_METRICS_DISABLED: 'true',
-        },
-      });
+      const { statusCode, body } = await invokeBundled(event, { PROXY_API_KEYS: 'local-test-key', OPENAI_BASE_URL: upstream.baseURL });
       // Assess
-      const [prelude, body] = stdout.split('\u0000'.repeat(8));
-      expect(JSON.parse(prelude!).statusCode).to.equal(200);
-      expect(JSON.parse(body!).output.message.content[0].text).to.equal('Echo: Say hello in five words.');
+      expect(statusCode).to.equal(200);
+      expect(JSON.parse(body).output.message.content[0].text).to.equal('Echo: Say hello in five words.');
       expect(upstream.stats.requests).to.equal(1);
     } finally {
       await upstream.close();

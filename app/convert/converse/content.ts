@@ -76,6 +76,15 @@ function served(block: ContentBlock, path: string): ServedBlock | undefined {
   }
 }
 
+/** Visits the served blocks of message `i` in order, each with its field path; dropped blocks are skipped. */
+function forEachServedBlock(message: Message, i: number, visit: (item: ServedBlock, path: string) => void): void {
+  message.content.forEach((block, j) => {
+    const path = `messages[${i}].content[${j}]`;
+    const item = served(block, path);
+    if (item !== undefined) visit(item, path);
+  });
+}
+
 export function imagePart(image: ImageBlock, path: string): ChatCompletionContentPart {
   if (image.source.s3Location !== undefined) {
     throw validation(`${path}.source.s3Location: S3 sources are not supported by this gateway; send the bytes inline`);
@@ -168,12 +177,8 @@ function convertUserMessage(message: Message, i: number): ChatCompletionMessageP
   const toolMessages: ChatCompletionToolMessageParam[] = [];
   const attachments: ChatCompletionContentPart[] = [];
   const parts: ChatCompletionContentPart[] = [];
-  message.content.forEach((block, j) => {
-    const path = `messages[${i}].content[${j}]`;
-    const item = served(block, path);
-    switch (item?.kind) {
-      case undefined:
-        return;
+  forEachServedBlock(message, i, (item, path) => {
+    switch (item.kind) {
       case 'text':
         if (!isBlank(item.value)) parts.push(textPart(item.value));
         return;
@@ -204,12 +209,8 @@ function convertUserMessage(message: Message, i: number): ChatCompletionMessageP
 function convertAssistantMessage(message: Message, i: number): ChatCompletionAssistantMessageParam | undefined {
   const texts: string[] = [];
   const toolCalls: ChatCompletionMessageFunctionToolCall[] = [];
-  message.content.forEach((block, j) => {
-    const path = `messages[${i}].content[${j}]`;
-    const item = served(block, path);
-    switch (item?.kind) {
-      case undefined:
-        return;
+  forEachServedBlock(message, i, (item, path) => {
+    switch (item.kind) {
       case 'text':
         if (!isBlank(item.value)) texts.push(item.value);
         return;
@@ -242,10 +243,7 @@ function systemMessage(texts: string[]): ChatCompletionMessageParam[] {
 
 function convertSystemRoleMessage(message: Message, i: number): ChatCompletionMessageParam[] {
   const texts: string[] = [];
-  message.content.forEach((block, j) => {
-    const path = `messages[${i}].content[${j}]`;
-    const item = served(block, path);
-    if (item === undefined) return;
+  forEachServedBlock(message, i, (item, path) => {
     if (item.kind !== 'text') throw validation(`${path}.${item.kind}: system messages may contain only text`);
     if (!isBlank(item.value)) texts.push(item.value);
   });

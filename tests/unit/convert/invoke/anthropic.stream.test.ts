@@ -1,7 +1,19 @@
 import { expect } from 'chai';
 import { anthropicFamily } from '../../../../app/convert/invoke/anthropic.ts';
 import type { InvocationMetrics, InvokeContext } from '../../../../app/convert/invoke/family.ts';
-import type { ContentBlockDelta, ConverseStreamEvent, StopReason, TokenUsage } from '../../../../app/convert/converse/types.ts';
+import type { ConverseStreamEvent } from '../../../../app/convert/converse/types.ts';
+import {
+  blockStop as stop,
+  delta,
+  encodeStream,
+  messageStart,
+  messageStop,
+  metadata,
+  reasoningDelta as reasoning,
+  textDelta as text,
+  toolInputDelta as toolInput,
+  toolStart,
+} from './helpers.ts';
 
 const ctx: InvokeContext = {
   modelId: 'anthropic.claude-3-5-sonnet-20240620-v1:0',
@@ -9,22 +21,6 @@ const ctx: InvokeContext = {
   requestId: 'a1b2c3d4-e5f6-7890-abcd-ef1234567890',
 };
 const MESSAGE_ID = 'msg_bdrk_a1b2c3d4e5f67890abcdef12';
-
-const messageStart: ConverseStreamEvent = { type: 'messageStart', payload: { role: 'assistant' } };
-const delta = (index: number, d: ContentBlockDelta): ConverseStreamEvent => ({
-  type: 'contentBlockDelta',
-  payload: { contentBlockIndex: index, delta: d },
-});
-const text = (index: number, value: string) => delta(index, { text: value });
-const reasoning = (index: number, value: string) => delta(index, { reasoningContent: { text: value } });
-const toolInput = (index: number, value: string) => delta(index, { toolUse: { input: value } });
-const toolStart = (index: number, toolUseId: string, name: string): ConverseStreamEvent => ({
-  type: 'contentBlockStart',
-  payload: { contentBlockIndex: index, start: { toolUse: { toolUseId, name } } },
-});
-const stop = (index: number): ConverseStreamEvent => ({ type: 'contentBlockStop', payload: { contentBlockIndex: index } });
-const messageStop = (stopReason: StopReason): ConverseStreamEvent => ({ type: 'messageStop', payload: { stopReason } });
-const metadata = (usage: TokenUsage): ConverseStreamEvent => ({ type: 'metadata', payload: { usage, metrics: { latencyMs: 420 } } });
 
 const expectedStart = {
   type: 'message_start',
@@ -41,9 +37,37 @@ const expectedStart = {
 };
 
 function encode(events: ConverseStreamEvent[], metrics: InvocationMetrics): unknown[] {
-  const encoder = anthropicFamily.streamEncoder(ctx);
-  const out = events.flatMap((event) => encoder.push(event));
-  return [...out, ...encoder.finish(metrics)];
+  return encodeStream(anthropicFamily.streamEncoder(ctx), events, metrics);
+}
+
+/** A text block as it streams: start, one text_delta per piece, stop. */
+function expectedTextBlock(index: number, ...pieces: string[]): unknown[] {
+  return [
+    { type: 'content_block_start', index, content_block: { type: 'text', text: '' } },
+    ...pieces.map((text) => ({ type: 'content_block_delta', index, delta: { type: 'text_delta', text } })),
+    { type: 'content_block_stop', index },
+  ];
+}
+
+/** A tool_use block as it streams: start with empty input, one input_json_delta per piece, stop. */
+function expectedToolBlock(index: number, id: string, name: string, ...pieces: string[]): unknown[] {
+  return [
+    { type: 'content_block_start', index, content_block: { type: 'tool_use', id, name, input: {} } },
+    ...pieces.map((partial_json) => ({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json } })),
+    { type: 'content_block_stop', index },
+  ];
+}
+
+/** The two closing chunks: message_delta with the stop reason and usage, message_stop with the metrics. */
+function expectedEnd(stopReason: string, usage: { input: number; output: number; cacheRead?: number }, metrics: InvocationMetrics): unknown[] {
+  return [
+    {
+      type: 'message_delta',
+      delta: { stop_reason: stopReason, stop_sequence: null },
+      usage: { input_tokens: usage.input, output_tokens: usage.output, cache_creation_input_tokens: 0, cache_read_input_tokens: usage.cacheRead ?? 0 },
+    },
+    { type: 'message_stop', 'amazon-bedrock-invocationMetrics': metrics },
+  ];
 }
 
 describe('InvokeModelWithResponseStream anthropic: Converse events -> Messages stream', () => {
@@ -56,19 +80,8 @@ describe('InvokeModelWithResponseStream anthropic: Converse events -> Messages s
     // Assess
     expect(chunks).to.deep.equal([
       expectedStart,
-      { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
-      { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Hel' } },
-      { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'lo!' } },
-      { type: 'content_block_stop', index: 0 },
-      {
-        type: 'message_delta',
-        delta: { stop_reason: 'end_turn', stop_sequence: null },
-        usage: { input_tokens: 10, output_tokens: 2, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
-      },
-      {
-        type: 'message_stop',
-        'amazon-bedrock-invocationMetrics': { inputTokenCount: 10, outputTokenCount: 2, invocationLatency: 420, firstByteLatency: 120 },
-      },
+      ...expectedTextBlock(0, 'Hel', 'lo!'),
+      ...expectedEnd('end_turn', { input: 10, output: 2 }, metrics),
     ]);
   });
 
@@ -103,25 +116,8 @@ describe('InvokeModelWithResponseStream anthropic: Converse events -> Messages s
       { type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'ing.' } },
       { type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: 'sig==' } },
       { type: 'content_block_stop', index: 0 },
-      { type: 'content_block_start', index: 1, content_block: { type: 'text', text: '' } },
-      { type: 'content_block_delta', index: 1, delta: { type: 'text_delta', text: 'Answer.' } },
-      { type: 'content_block_stop', index: 1 },
-      {
-        type: 'message_delta',
-        delta: { stop_reason: 'end_turn', stop_sequence: null },
-        usage: { input_tokens: 8, output_tokens: 30, cache_creation_input_tokens: 0, cache_read_input_tokens: 1024 },
-      },
-      {
-        type: 'message_stop',
-        'amazon-bedrock-invocationMetrics': {
-          inputTokenCount: 8,
-          outputTokenCount: 30,
-          invocationLatency: 900,
-          firstByteLatency: 300,
-          cacheReadInputTokenCount: 1024,
-          cacheWriteInputTokenCount: 0,
-        },
-      },
+      ...expectedTextBlock(1, 'Answer.'),
+      ...expectedEnd('end_turn', { input: 8, output: 30, cacheRead: 1024 }, metrics),
     ]);
   });
 
@@ -144,22 +140,9 @@ describe('InvokeModelWithResponseStream anthropic: Converse events -> Messages s
     // Assess
     expect(chunks).to.deep.equal([
       expectedStart,
-      { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
-      { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Checking.' } },
-      { type: 'content_block_stop', index: 0 },
-      { type: 'content_block_start', index: 1, content_block: { type: 'tool_use', id: 'call_1', name: 'get_weather', input: {} } },
-      { type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: '{"city"' } },
-      { type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: ':"Paris"}' } },
-      { type: 'content_block_stop', index: 1 },
-      {
-        type: 'message_delta',
-        delta: { stop_reason: 'tool_use', stop_sequence: null },
-        usage: { input_tokens: 50, output_tokens: 20, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
-      },
-      {
-        type: 'message_stop',
-        'amazon-bedrock-invocationMetrics': { inputTokenCount: 50, outputTokenCount: 20, invocationLatency: 700, firstByteLatency: 200 },
-      },
+      ...expectedTextBlock(0, 'Checking.'),
+      ...expectedToolBlock(1, 'call_1', 'get_weather', '{"city"', ':"Paris"}'),
+      ...expectedEnd('tool_use', { input: 50, output: 20 }, metrics),
     ]);
   });
 
@@ -182,21 +165,9 @@ describe('InvokeModelWithResponseStream anthropic: Converse events -> Messages s
     // Assess
     expect(chunks).to.deep.equal([
       expectedStart,
-      { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 'call_a', name: 'get_weather', input: {} } },
-      { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '{"city":"Paris"}' } },
-      { type: 'content_block_stop', index: 0 },
-      { type: 'content_block_start', index: 1, content_block: { type: 'tool_use', id: 'call_b', name: 'get_time', input: {} } },
-      { type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: '{"tz":"CET"}' } },
-      { type: 'content_block_stop', index: 1 },
-      {
-        type: 'message_delta',
-        delta: { stop_reason: 'tool_use', stop_sequence: null },
-        usage: { input_tokens: 60, output_tokens: 40, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
-      },
-      {
-        type: 'message_stop',
-        'amazon-bedrock-invocationMetrics': { inputTokenCount: 60, outputTokenCount: 40, invocationLatency: 800, firstByteLatency: 250 },
-      },
+      ...expectedToolBlock(0, 'call_a', 'get_weather', '{"city":"Paris"}'),
+      ...expectedToolBlock(1, 'call_b', 'get_time', '{"tz":"CET"}'),
+      ...expectedEnd('tool_use', { input: 60, output: 40 }, metrics),
     ]);
   });
 
@@ -236,14 +207,7 @@ describe('InvokeModelWithResponseStream anthropic: Converse events -> Messages s
     // Act
     const chunks = encoder.finish(metrics);
     // Assess
-    expect(chunks).to.deep.equal([
-      {
-        type: 'message_delta',
-        delta: { stop_reason: 'max_tokens', stop_sequence: null },
-        usage: { input_tokens: 3, output_tokens: 9, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
-      },
-      { type: 'message_stop', 'amazon-bedrock-invocationMetrics': metrics },
-    ]);
+    expect(chunks).to.deep.equal(expectedEnd('max_tokens', { input: 3, output: 9 }, metrics));
   });
 
   it('keeps separate state per encoder', () => {

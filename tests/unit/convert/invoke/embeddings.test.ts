@@ -1,17 +1,8 @@
 import { expect } from 'chai';
-import { BedrockError } from '../../../../app/core/errors.ts';
 import { cohereEmbedFamily } from '../../../../app/convert/invoke/cohereEmbed.ts';
 import { l2Normalize, titanEmbedFamily } from '../../../../app/convert/invoke/titanEmbed.ts';
-
-function caught(action: () => unknown): BedrockError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof BedrockError) return error;
-    throw error;
-  }
-  throw new Error('expected a BedrockError');
-}
+import type { InvalidBodyCase } from './helpers.ts';
+import { itRejectsEachNamingTheField } from './helpers.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -36,22 +27,13 @@ describe('InvokeModel family: Titan Embeddings', () => {
       expect(request).to.deep.equal({ input: ['hi'] });
     });
 
-    const invalid: { name: string; body: Record<string, unknown>; field: string }[] = [
+    const invalid: InvalidBodyCase[] = [
       { name: 'unsupported dimensions', body: { inputText: 'x', dimensions: 300 }, field: 'dimensions' },
       { name: 'the binary embedding type', body: { inputText: 'x', embeddingTypes: ['float', 'binary'] }, field: 'embeddingTypes' },
       { name: 'an image input', body: { inputText: 'x', inputImage: 'aGk=' }, field: 'inputImage' },
       { name: 'an empty inputText', body: { inputText: '' }, field: 'inputText' },
     ];
-    for (const { name, body, field } of invalid) {
-      it(`rejects ${name} with a ValidationException naming ${field}`, () => {
-        // Prepare / Act
-        const error = caught(() => titanEmbedFamily.toEmbeddingRequest(body));
-
-        // Assess
-        expect(error.exception).to.equal('ValidationException');
-        expect(error.message).to.contain(field);
-      });
-    }
+    itRejectsEachNamingTheField(invalid, (body) => titanEmbedFamily.toEmbeddingRequest(body));
   });
 
   describe('response', () => {
@@ -100,22 +82,13 @@ describe('InvokeModel family: Cohere Embed', () => {
       expect(request).to.deep.equal({ input: ['first', 'second'] });
     });
 
-    const invalid: { name: string; body: Record<string, unknown>; field: string }[] = [
+    const invalid: InvalidBodyCase[] = [
       { name: 'a missing texts', body: { input_type: 'search_query' }, field: 'texts' },
       { name: 'an unknown input_type', body: { texts: ['a'], input_type: 'poetry' }, field: 'input_type' },
       { name: 'a quantized embedding type', body: { texts: ['a'], embedding_types: ['int8'] }, field: 'embedding_types' },
       { name: 'more than 96 texts', body: { texts: Array.from({ length: 97 }, () => 'a') }, field: 'texts' },
     ];
-    for (const { name, body, field } of invalid) {
-      it(`rejects ${name} with a ValidationException naming ${field}`, () => {
-        // Prepare / Act
-        const error = caught(() => cohereEmbedFamily.toEmbeddingRequest(body));
-
-        // Assess
-        expect(error.exception).to.equal('ValidationException');
-        expect(error.message).to.contain(field);
-      });
-    }
+    itRejectsEachNamingTheField(invalid, (body) => cohereEmbedFamily.toEmbeddingRequest(body));
   });
 
   describe('response', () => {

@@ -1,8 +1,9 @@
 import { expect } from 'chai';
-import { BedrockError } from '../../../../app/core/errors.ts';
 import type { InvocationMetrics, InvokeContext } from '../../../../app/convert/invoke/family.ts';
 import { llamaFamily, parseLlamaPrompt } from '../../../../app/convert/invoke/llama.ts';
-import type { ConverseResponseJson, ConverseStreamEvent, StopReason } from '../../../../app/convert/converse/types.ts';
+import type { ConverseResponseJson, StopReason } from '../../../../app/convert/converse/types.ts';
+import type { InvalidBodyCase } from './helpers.ts';
+import { answerEvents, encodeStream, itRejectsEachNamingTheField, textDelta } from './helpers.ts';
 
 const ctx: InvokeContext = { modelId: 'meta.llama3-1-70b-instruct-v1:0', upstreamModel: 'gpt-4o-mini', requestId: 'req-1' };
 const metrics: InvocationMetrics = { inputTokenCount: 20, outputTokenCount: 3, invocationLatency: 400, firstByteLatency: 100 };
@@ -14,16 +15,6 @@ const LLAMA3_PROMPT =
   '<|start_header_id|>assistant<|end_header_id|>\n\nHello.<|eot_id|>' +
   '<|start_header_id|>user<|end_header_id|>\n\nWhat is 2+2?<|eot_id|>' +
   '<|start_header_id|>assistant<|end_header_id|>\n\n';
-
-function caught(action: () => unknown): BedrockError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof BedrockError) return error;
-    throw error;
-  }
-  throw new Error('expected a BedrockError');
-}
 
 function response(text: string, stopReason: StopReason): ConverseResponseJson {
   return {
@@ -94,23 +85,14 @@ describe('InvokeModel family: Meta Llama', () => {
       ]);
     });
 
-    const invalid: { name: string; body: Record<string, unknown>; field: string }[] = [
+    const invalid: InvalidBodyCase[] = [
       { name: 'a non-integer max_gen_len', body: { prompt: 'x', max_gen_len: 1.5 }, field: 'max_gen_len' },
       { name: 'a missing prompt', body: { max_gen_len: 10 }, field: 'prompt' },
       { name: 'an unknown role header', body: { prompt: '<|start_header_id|>robot<|end_header_id|>\n\nhi' }, field: 'prompt' },
       { name: 'a prompt with only a system turn', body: { prompt: '<|start_header_id|>system<|end_header_id|>\n\nBe nice.<|eot_id|>' }, field: 'prompt' },
       { name: 'an image that is not an image', body: { prompt: 'x', images: ['aGVsbG8gd29ybGQ='] }, field: 'images[0]' },
     ];
-    for (const { name, body, field } of invalid) {
-      it(`rejects ${name} with a ValidationException naming ${field}`, () => {
-        // Prepare / Act
-        const error = caught(() => llamaFamily.toConverse(body, ctx));
-
-        // Assess
-        expect(error.exception).to.equal('ValidationException');
-        expect(error.message).to.contain(field);
-      });
-    }
+    itRejectsEachNamingTheField(invalid, (body) => llamaFamily.toConverse(body, ctx));
   });
 
   describe('response', () => {
@@ -148,17 +130,10 @@ describe('InvokeModel family: Meta Llama', () => {
     it('emits one chunk per text delta with a running count, and the counts and metrics last', () => {
       // Prepare
       const encoder = llamaFamily.streamEncoder(ctx);
-      const events: ConverseStreamEvent[] = [
-        { type: 'messageStart', payload: { role: 'assistant' } },
-        { type: 'contentBlockDelta', payload: { contentBlockIndex: 0, delta: { text: 'Fo' } } },
-        { type: 'contentBlockDelta', payload: { contentBlockIndex: 0, delta: { text: 'ur.' } } },
-        { type: 'contentBlockStop', payload: { contentBlockIndex: 0 } },
-        { type: 'messageStop', payload: { stopReason: 'max_tokens' } },
-        { type: 'metadata', payload: { usage: { inputTokens: 20, outputTokens: 3, totalTokens: 23 }, metrics: { latencyMs: 400 } } },
-      ];
+      const events = answerEvents(['Fo', 'ur.'], 'max_tokens', { inputTokens: 20, outputTokens: 3, totalTokens: 23 }, 400);
 
       // Act
-      const chunks = [...events.flatMap((event) => encoder.push(event)), ...encoder.finish(metrics)];
+      const chunks = encodeStream(encoder, events, metrics);
 
       // Assess
       expect(chunks).to.deep.equal([
@@ -173,7 +148,7 @@ describe('InvokeModel family: Meta Llama', () => {
       const encoder = llamaFamily.streamEncoder(ctx);
 
       // Act
-      const chunks = encoder.push({ type: 'contentBlockDelta', payload: { contentBlockIndex: 0, delta: { text: 'a' } } });
+      const chunks = encoder.push(textDelta(0, 'a'));
 
       // Assess
       expect(chunks).to.have.length(1);

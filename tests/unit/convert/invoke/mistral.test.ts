@@ -1,22 +1,25 @@
 import { expect } from 'chai';
-import { BedrockError } from '../../../../app/core/errors.ts';
 import type { InvocationMetrics, InvokeContext } from '../../../../app/convert/invoke/family.ts';
 import { mistralChatFamily, mistralTextFamily, parseInstructPrompt } from '../../../../app/convert/invoke/mistral.ts';
 import type { ConverseResponseJson, ConverseStreamEvent } from '../../../../app/convert/converse/types.ts';
+import type { InvalidBodyCase } from './helpers.ts';
+import {
+  answerEvents,
+  blockStop,
+  caught,
+  encodeStream,
+  itRejectsEachNamingTheField,
+  messageStart,
+  messageStop,
+  metadata,
+  textDelta,
+  toolInputDelta,
+  toolStart,
+} from './helpers.ts';
 
 const ctx: InvokeContext = { modelId: 'mistral.mistral-large-2407-v1:0', upstreamModel: 'gpt-4o', requestId: 'req-1' };
 const metrics: InvocationMetrics = { inputTokenCount: 30, outputTokenCount: 9, invocationLatency: 500, firstByteLatency: 120 };
 const METRICS_KEY = 'amazon-bedrock-invocationMetrics';
-
-function caught(action: () => unknown): BedrockError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof BedrockError) return error;
-    throw error;
-  }
-  throw new Error('expected a BedrockError');
-}
 
 const usage = { inputTokens: 30, outputTokens: 9, totalTokens: 39 };
 
@@ -93,17 +96,10 @@ describe('InvokeModel family: Mistral (text)', () => {
     it('emits one outputs chunk per text delta and the stop reason with metrics last', () => {
       // Prepare
       const encoder = mistralTextFamily.streamEncoder(ctx);
-      const events: ConverseStreamEvent[] = [
-        { type: 'messageStart', payload: { role: 'assistant' } },
-        { type: 'contentBlockDelta', payload: { contentBlockIndex: 0, delta: { text: 'Hi' } } },
-        { type: 'contentBlockDelta', payload: { contentBlockIndex: 0, delta: { text: '!' } } },
-        { type: 'contentBlockStop', payload: { contentBlockIndex: 0 } },
-        { type: 'messageStop', payload: { stopReason: 'end_turn' } },
-        { type: 'metadata', payload: { usage, metrics: { latencyMs: 500 } } },
-      ];
+      const events = answerEvents(['Hi', '!'], 'end_turn', usage, 500);
 
       // Act
-      const chunks = [...events.flatMap((event) => encoder.push(event)), ...encoder.finish(metrics)];
+      const chunks = encodeStream(encoder, events, metrics);
 
       // Assess
       expect(chunks).to.deep.equal([
@@ -189,22 +185,13 @@ describe('InvokeModel family: Mistral (chat)', () => {
       expect(request.toolConfig).to.equal(undefined);
     });
 
-    const invalid: { name: string; body: Record<string, unknown>; field: string }[] = [
+    const invalid: InvalidBodyCase[] = [
       { name: 'a tool message without tool_call_id', body: { messages: [{ role: 'tool', content: 'x' }] }, field: 'messages[0].tool_call_id' },
       { name: 'tool call arguments that are not JSON', body: { messages: [{ role: 'assistant', tool_calls: [{ id: 'a', function: { name: 'f', arguments: '{nope' } }] }] }, field: 'messages[0].tool_calls[0].function.arguments' },
       { name: 'an image URL that is not a data URL', body: { messages: [{ role: 'user', content: [{ type: 'image_url', image_url: 'https://example.com/a.png' }] }] }, field: 'messages[0].content[0].image_url' },
       { name: 'an unknown role', body: { messages: [{ role: 'robot', content: 'x' }] }, field: 'messages[0].role' },
     ];
-    for (const { name, body, field } of invalid) {
-      it(`rejects ${name} with a ValidationException naming ${field}`, () => {
-        // Prepare / Act
-        const error = caught(() => mistralChatFamily.toConverse(body, ctx));
-
-        // Assess
-        expect(error.exception).to.equal('ValidationException');
-        expect(error.message).to.contain(field);
-      });
-    }
+    itRejectsEachNamingTheField(invalid, (body) => mistralChatFamily.toConverse(body, ctx));
   });
 
   describe('response', () => {
@@ -247,15 +234,15 @@ describe('InvokeModel family: Mistral (chat)', () => {
       // Prepare
       const encoder = mistralChatFamily.streamEncoder(ctx);
       const events: ConverseStreamEvent[] = [
-        { type: 'messageStart', payload: { role: 'assistant' } },
-        { type: 'contentBlockDelta', payload: { contentBlockIndex: 0, delta: { text: 'Let me check.' } } },
-        { type: 'contentBlockStop', payload: { contentBlockIndex: 0 } },
-        { type: 'contentBlockStart', payload: { contentBlockIndex: 1, start: { toolUse: { toolUseId: 'call_1', name: 'get_weather' } } } },
-        { type: 'contentBlockDelta', payload: { contentBlockIndex: 1, delta: { toolUse: { input: '{"city":' } } } },
-        { type: 'contentBlockDelta', payload: { contentBlockIndex: 1, delta: { toolUse: { input: '"Paris"}' } } } },
-        { type: 'contentBlockStop', payload: { contentBlockIndex: 1 } },
-        { type: 'messageStop', payload: { stopReason: 'tool_use' } },
-        { type: 'metadata', payload: { usage, metrics: { latencyMs: 500 } } },
+        messageStart,
+        textDelta(0, 'Let me check.'),
+        blockStop(0),
+        toolStart(1, 'call_1', 'get_weather'),
+        toolInputDelta(1, '{"city":'),
+        toolInputDelta(1, '"Paris"}'),
+        blockStop(1),
+        messageStop('tool_use'),
+        metadata(usage, 500),
       ];
 
       // Act

@@ -1,22 +1,11 @@
 import { expect } from 'chai';
-import { BedrockError } from '../../../../app/core/errors.ts';
 import type { InvocationMetrics, InvokeContext } from '../../../../app/convert/invoke/family.ts';
 import { novaFamily } from '../../../../app/convert/invoke/nova.ts';
-import type { ContentBlockDelta, ConverseResponseJson, ConverseStreamEvent } from '../../../../app/convert/converse/types.ts';
+import type { ConverseResponseJson, ConverseStreamEvent } from '../../../../app/convert/converse/types.ts';
+import { blockStop, caught, delta, messageStart, messageStop, metadata, toolStart } from './helpers.ts';
 
 const ctx: InvokeContext = { modelId: 'amazon.nova-lite-v1:0', upstreamModel: 'gpt-4o-mini', requestId: 'req-1' };
 const metrics: InvocationMetrics = { inputTokenCount: 12, outputTokenCount: 5, invocationLatency: 300, firstByteLatency: 90 };
-const delta = (contentBlockIndex: number, d: ContentBlockDelta): ConverseStreamEvent => ({ type: 'contentBlockDelta', payload: { contentBlockIndex, delta: d } });
-
-function caught(action: () => unknown): BedrockError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof BedrockError) return error;
-    throw error;
-  }
-  throw new Error('expected a BedrockError');
-}
 
 describe('InvokeModel family: Amazon Nova', () => {
   describe('request', () => {
@@ -109,15 +98,15 @@ describe('InvokeModel family: Amazon Nova', () => {
       // Prepare
       const encoder = novaFamily.streamEncoder(ctx);
       const events: ConverseStreamEvent[] = [
-        { type: 'messageStart', payload: { role: 'assistant' } },
+        messageStart,
         delta(0, { text: 'Hel' }),
         delta(0, { text: 'lo' }),
-        { type: 'contentBlockStop', payload: { contentBlockIndex: 0 } },
-        { type: 'contentBlockStart', payload: { contentBlockIndex: 1, start: { toolUse: { toolUseId: 't1', name: 'f' } } } },
+        blockStop(0),
+        toolStart(1, 't1', 'f'),
         delta(1, { toolUse: { input: '{"a":1}' } }),
-        { type: 'contentBlockStop', payload: { contentBlockIndex: 1 } },
-        { type: 'messageStop', payload: { stopReason: 'tool_use' } },
-        { type: 'metadata', payload: { usage: { inputTokens: 12, outputTokens: 5, totalTokens: 17 }, metrics: { latencyMs: 300 } } },
+        blockStop(1),
+        messageStop('tool_use'),
+        metadata({ inputTokens: 12, outputTokens: 5, totalTokens: 17 }, 300),
       ];
 
       // Act

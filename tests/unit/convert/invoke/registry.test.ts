@@ -1,16 +1,6 @@
 import { expect } from 'chai';
-import { BedrockError } from '../../../../app/core/errors.ts';
 import { selectFamily } from '../../../../app/convert/invoke/registry.ts';
-
-function caught(action: () => unknown): BedrockError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof BedrockError) return error;
-    throw error;
-  }
-  throw new Error('expected a BedrockError');
-}
+import { caught } from './helpers.ts';
 
 const userMessage = { role: 'user', content: [{ text: 'hi' }] };
 

@@ -1,21 +1,11 @@
 import { expect } from 'chai';
-import { BedrockError } from '../../../../app/core/errors.ts';
 import type { InvocationMetrics, InvokeContext } from '../../../../app/convert/invoke/family.ts';
 import { titanTextFamily } from '../../../../app/convert/invoke/titanText.ts';
-import type { ConverseResponseJson, ConverseStreamEvent, StopReason } from '../../../../app/convert/converse/types.ts';
+import type { ConverseResponseJson, StopReason } from '../../../../app/convert/converse/types.ts';
+import { answerEvents, caught, encodeStream } from './helpers.ts';
 
 const ctx: InvokeContext = { modelId: 'amazon.titan-text-express-v1', upstreamModel: 'gpt-4o-mini', requestId: 'req-1' };
 const metrics: InvocationMetrics = { inputTokenCount: 8, outputTokenCount: 4, invocationLatency: 200, firstByteLatency: 60 };
-
-function caught(action: () => unknown): BedrockError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof BedrockError) return error;
-    throw error;
-  }
-  throw new Error('expected a BedrockError');
-}
 
 describe('InvokeModel family: Amazon Titan Text', () => {
   describe('request', () => {
@@ -81,18 +71,10 @@ describe('InvokeModel family: Amazon Titan Text', () => {
     it('emits outputText per delta with null counts, and the counts, reason and metrics last', () => {
       // Prepare
       const encoder = titanTextFamily.streamEncoder(ctx);
-      const events: ConverseStreamEvent[] = [
-        { type: 'messageStart', payload: { role: 'assistant' } },
-        { type: 'contentBlockDelta', payload: { contentBlockIndex: 0, delta: { text: 'Hel' } } },
-        { type: 'contentBlockDelta', payload: { contentBlockIndex: 0, delta: { reasoningContent: { text: 'hmm' } } } },
-        { type: 'contentBlockDelta', payload: { contentBlockIndex: 0, delta: { text: 'lo' } } },
-        { type: 'contentBlockStop', payload: { contentBlockIndex: 0 } },
-        { type: 'messageStop', payload: { stopReason: 'end_turn' } },
-        { type: 'metadata', payload: { usage: { inputTokens: 8, outputTokens: 4, totalTokens: 12 }, metrics: { latencyMs: 200 } } },
-      ];
+      const events = answerEvents(['Hel', { reasoningContent: { text: 'hmm' } }, 'lo'], 'end_turn', { inputTokens: 8, outputTokens: 4, totalTokens: 12 }, 200);
 
       // Act
-      const chunks = [...events.flatMap((event) => encoder.push(event)), ...encoder.finish(metrics)];
+      const chunks = encodeStream(encoder, events, metrics);
 
       // Assess
       expect(chunks).to.deep.equal([
