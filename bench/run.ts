@@ -1,0 +1,225 @@
+/**
+ * `npm run bench`: the gateway's performance against its budgets, on loopback.
+ *
+ * The fake upstream and the gateway each run in their own child process; the load client
+ * runs here. Every figure is measured against a direct call to the same fake upstream in
+ * the same run. Prints a table, writes bench/results/latest.json, and exits 0 even when a
+ * budget fails (it is a report) unless --check is given.
+ *
+ *   node bench/run.ts [--quick] [--check] [--profile] [--client=undici|http] [--build] [--log-level=INFO]
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CALLER_KEY, MODEL_MAP, UPSTREAM_KEY } from './lib/bodies.ts';
+import { buildNotes, buildRows, type Measured, type ThroughputSummary } from './lib/budgets.ts';
+import { createClient, type BenchClient, type ClientKind } from './lib/client.ts';
+import { measureColdStart, type ColdStartResult } from './lib/coldStart.ts';
+import { FULL_PLAN, QUICK_PLAN, type BenchContext, type Plan } from './lib/context.ts';
+import type { GatewayInfo, GatewayUsage } from './lib/gatewayChild.ts';
+import { measureLatency, type LatencyResult } from './lib/latency.ts';
+import { startChild, type ChildHandle } from './lib/processes.ts';
+import { renderProfile, summarizeProfile } from './lib/profile.ts';
+import { round } from './lib/stats.ts';
+import { measureStream, type StreamResult } from './lib/stream.ts';
+import { renderTable } from './lib/table.ts';
+import { directThroughput, gatewayThroughput, type DirectThroughput, type GatewayThroughput } from './lib/throughput.ts';
+import type { UpstreamInfo, UpstreamStats } from './lib/upstreamChild.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const LIB = path.join(ROOT, 'bench/lib');
+const RESULTS_FILE = path.join(ROOT, 'bench/results/latest.json');
+const POOL_SIZE = 64;
+/** Whatever happens, the run ends: the children exit when this process does (IPC disconnect). */
+const WATCHDOG_MS = 10 * 60_000;
+
+interface Options {
+  readonly quick: boolean;
+  readonly check: boolean;
+  readonly profile: boolean;
+  readonly build: boolean;
+  readonly client: ClientKind;
+  readonly logLevel: string;
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  const value = (name: string) => argv.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1];
+  const known = /^--(quick|check|profile|build|client=(undici|http)|log-level=\w+)$/;
+  const unknown = argv.filter((arg) => !known.test(arg));
+  if (unknown.length) {
+    console.error(`Unknown argument(s): ${unknown.join(' ')}\nUsage: node bench/run.ts [--quick] [--check] [--profile] [--client=undici|http] [--build] [--log-level=INFO]`);
+    process.exit(2);
+  }
+  return {
+    quick: argv.includes('--quick'),
+    check: argv.includes('--check'),
+    profile: argv.includes('--profile'),
+    build: argv.includes('--build'),
+    client: (value('client') as ClientKind | undefined) ?? 'http',
+    logLevel: (value('log-level') ?? 'INFO').toUpperCase(),
+  };
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    availableParallelism: os.availableParallelism(),
+    totalMemoryBytes: os.totalmem(),
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    loadAverageAtStart: os.loadavg().map((load) => round(load, 2)),
+    /** When the run started. */
+    date: new Date().toISOString(),
+  };
+}
+
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+/** Runs one scenario; a failure is recorded and the rest of the benchmark goes on. */
+async function attempt<T>(name: string, failures: Record<string, string>, run: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await run();
+  } catch (error) {
+    failures[name] = (error as Error).message;
+    log(`${name} FAILED: ${(error as Error).message.split('\n').slice(0, 6).join('\n  ')}`);
+    return undefined;
+  }
+}
+
+function gatewayEnv(upstream: UpstreamInfo, logLevel: string): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    OPENAI_BASE_URL: upstream.baseURL,
+    OPENAI_API_KEY: UPSTREAM_KEY,
+    PROXY_API_KEYS: CALLER_KEY,
+    MODEL_MAP,
+    OPENAI_MAX_CONNECTIONS: String(POOL_SIZE),
+    LOG_LEVEL: logLevel,
+  };
+}
+
+async function measureThroughputs(ctx: BenchContext, plan: Plan, profileFile: string | undefined): Promise<ThroughputSummary> {
+  const gateway: GatewayThroughput[] = [];
+  const direct: DirectThroughput[] = [];
+  for (const concurrency of plan.throughput.concurrencies) {
+    direct.push(await directThroughput(ctx, concurrency, plan.throughput.requests));
+    // Only the highest concurrency is profiled, so the other phase's figures stay unperturbed.
+    const profiled = profileFile !== undefined && concurrency === plan.throughput.concurrencies.at(-1);
+    if (profiled) await ctx.gateway.call('profileStart');
+    // One uninterrupted run (the memory reading comes at its end).
+    gateway.push(await gatewayThroughput(ctx, concurrency, plan.throughput.requests, plan.throughput.requests));
+    if (profiled) await ctx.gateway.call('profileStop', { file: profileFile }, 60_000);
+  }
+  // A separate run for memory growth, so its forced GCs (every tenth of the run: every
+  // 1,000 requests in the full run) do not perturb the throughput figures above.
+  const concurrency = plan.throughput.concurrencies[0] ?? 32;
+  ctx.log(`memory: gateway c=${concurrency}, ${plan.throughput.requests} requests, forced GC + reading every ${plan.throughput.requests / 10}`);
+  const memory = await gatewayThroughput(ctx, concurrency, plan.throughput.requests, plan.throughput.requests / 10);
+  const usage = await ctx.gateway.call<GatewayUsage>('usage', { gc: false });
+  const upstreamStats = await ctx.upstream.call<UpstreamStats>('stats');
+  return {
+    gateway,
+    direct,
+    memory,
+    peakRssSampled: usage.sampledPeakRss,
+    peakRssKernel: usage.maxRss,
+    gatewayConnectionsTotal: upstreamStats.connections - ctx.directClient.connectionsOpened(),
+    gatewayRequestsTotal: ctx.gatewayClient.requestsSent(),
+    poolSize: ctx.gateway.info.maxConnections,
+  };
+}
+
+async function main(): Promise<number> {
+  const options = parseArgs(process.argv.slice(2));
+  const plan = options.quick ? QUICK_PLAN : FULL_PLAN;
+  const info = machine();
+  const startedAt = performance.now();
+  const failures: Record<string, string> = {};
+  const profileFile = options.profile ? path.join(os.tmpdir(), `bench-gateway-${process.pid}.cpuprofile`) : undefined;
+  log(`${options.quick ? 'quick' : 'full'} run, client ${options.client}, gateway LOG_LEVEL=${options.logLevel}${profileFile ? `, CPU profile of the throughput phase -> ${profileFile}` : ''}`);
+
+  let latency: LatencyResult | undefined;
+  let stream: StreamResult | undefined;
+  let throughput: ThroughputSummary | undefined;
+  let upstream: ChildHandle<UpstreamInfo> | undefined;
+  let gateway: ChildHandle<GatewayInfo> | undefined;
+  const clients: BenchClient[] = [];
+  try {
+    upstream = await startChild<UpstreamInfo>({ name: 'fake upstream', script: path.join(LIB, 'upstreamChild.ts'), env: { PATH: process.env.PATH ?? '' } });
+    const upstreamInfo = upstream.info;
+    gateway = await attempt('gateway', failures, () =>
+      startChild<GatewayInfo>({
+        name: 'gateway',
+        script: path.join(LIB, 'gatewayChild.ts'),
+        env: gatewayEnv(upstreamInfo, options.logLevel),
+        execArgv: ['--expose-gc'],
+      }),
+    );
+    if (gateway) {
+      const connections = Math.max(...plan.throughput.concurrencies);
+      const gatewayClient = createClient({ kind: options.client, origin: gateway.info.url, connections });
+      const directClient = createClient({ kind: options.client, origin: upstream.info.url, connections });
+      clients.push(gatewayClient, directClient);
+      const ctx: BenchContext = { plan, gatewayClient, directClient, gateway, upstream, log };
+      latency = await attempt('latency', failures, () => measureLatency(ctx));
+      stream = await attempt('stream', failures, () => measureStream(ctx));
+      throughput = await attempt('throughput', failures, () => measureThroughputs(ctx, plan, profileFile));
+    } else {
+      for (const name of ['latency', 'stream', 'throughput']) failures[name] = `the gateway did not start: ${failures.gateway}`;
+    }
+  } finally {
+    for (const client of clients) await client.close();
+    await gateway?.stop();
+    await upstream?.stop();
+  }
+
+  const coldStart: ColdStartResult | undefined = await attempt('coldStart', failures, () => measureColdStart(ROOT, plan.coldStartRuns, options.build, log));
+
+  const measured: Measured = { latency, stream, throughput, coldStart, failures };
+  const rows = buildRows(measured);
+  const elapsedS = (performance.now() - startedAt) / 1000;
+  const failed = rows.filter((row) => row.pass === false);
+
+  console.log(`\nMachine: ${info.cpuModel}, ${info.cores} cores, ${(info.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB, ${info.platform}, Node ${info.node}, ${info.date}`);
+  console.log(`Run: ${options.quick ? 'quick' : 'full'}, client ${options.client}, gateway LOG_LEVEL=${options.logLevel}, pool ${POOL_SIZE}${options.profile ? ', PROFILED (slower)' : ''}, ${elapsedS.toFixed(0)} s\n`);
+  console.log(renderTable(rows));
+  const notes = buildNotes(measured);
+  if (notes.length) console.log(`\nNotes:\n${notes.map((note) => `- ${note}`).join('\n')}`);
+  console.log(`\n${failed.length ? `${failed.length} budget(s) failed: ${failed.map((row) => row.figure.trim()).join('; ')}` : 'All budgets pass.'}`);
+
+  if (profileFile) {
+    try {
+      console.log(`\n${renderProfile(summarizeProfile(profileFile))}\n\n(profile: ${profileFile}; open it in Chrome DevTools > Performance)`);
+    } catch (error) {
+      console.log(`\nNo profile summary: ${(error as Error).message}`);
+    }
+  }
+
+  const report = {
+    machine: info,
+    settings: { quick: options.quick, client: options.client, gatewayLogLevel: options.logLevel, poolSize: POOL_SIZE, profiled: options.profile, plan },
+    elapsedSeconds: elapsedS,
+    rows,
+    failedBudgets: failed.map((row) => row.figure.trim()),
+    notes,
+    results: measured,
+    ...(profileFile ? { profile: profileFile } : {}),
+  };
+  mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
+  writeFileSync(RESULTS_FILE, `${JSON.stringify(report, (_key, value) => (typeof value === 'number' && !Number.isInteger(value) ? round(value, 4) : value), 2)}\n`);
+  log(`wrote ${path.relative(process.cwd(), RESULTS_FILE)}`);
+  return options.check && failed.length ? 1 : 0;
+}
+
+setTimeout(() => {
+  log(`watchdog: the run exceeded ${WATCHDOG_MS / 60_000} minutes; giving up`);
+  process.exit(3);
+}, WATCHDOG_MS).unref();
+
+process.exitCode = await main();
