@@ -1,11 +1,10 @@
-// The handler uses two things from undici: the pooled Agent and the fetch that goes with it.
-// undici's index.js loads everything (mocks, cache, WebSocket, EventSource...); the build points
-// `undici` here instead, so the bundle carries only these two, the same classes at run time.
+// The handler uses one thing from undici: the pooled Agent, sending with Agent.request()
+// (app/upstream/undiciFetch.ts). undici's index.js loads everything (fetch, mocks, cache,
+// WebSocket, EventSource...); the build points `undici` here instead. As index.js does, the
+// request API is attached to the Dispatcher prototype.
 'use strict';
-const Agent = require('undici/lib/dispatcher/agent.js');
-const { fetch: fetchImpl } = require('undici/lib/web/fetch/index.js');
+const Dispatcher = require('undici/lib/dispatcher/dispatcher.js');
+const api = require('undici/lib/api/index.js');
 
-module.exports = {
-  Agent,
-  fetch: (input, init = undefined) => fetchImpl(input, init),
-};
+Object.assign(Dispatcher.prototype, api);
+module.exports = { Agent: require('undici/lib/dispatcher/agent.js') };
