@@ -1,6 +1,7 @@
 /**
  * A `fetch` for the openai SDK that sends through the pooled undici Agent with
- * `Agent.request()` instead of undici's WHATWG `fetch`.
+ * `Agent.request()` instead of undici's WHATWG `fetch`, and answers with the slice of
+ * `Response` the SDK reads.
  *
  * Why: the benchmark (bench/README.md) showed undici's spec-complete `fetch` (Request and
  * Response objects, web streams, body mixins on both sides) costing about a third of the
@@ -26,20 +27,89 @@ function headerObject(headers: HeaderSource): Record<string, string> {
   return headers;
 }
 
-function responseHeaders(raw: Dispatcher.ResponseData['headers']): Headers {
-  const headers = new Headers();
-  for (const name in raw) {
-    const value = raw[name];
-    if (value === undefined) continue;
-    if (Array.isArray(value)) for (const item of value) headers.append(name, item);
-    else headers.append(name, value);
+/**
+ * The read side of `Headers`, over the names undici already lower-cased. Building a WHATWG
+ * `Headers` validates every name and value again, per response; the SDK only reads.
+ */
+export class ResponseHeaders {
+  private readonly values: Map<string, string>;
+
+  constructor(raw: Dispatcher.ResponseData['headers']) {
+    this.values = new Map();
+    for (const name in raw) {
+      const value = raw[name];
+      if (value !== undefined) this.values.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
   }
-  return headers;
+
+  get(name: string): string | null {
+    return this.values.get(name.toLowerCase()) ?? null;
+  }
+
+  has(name: string): boolean {
+    return this.values.has(name.toLowerCase());
+  }
+
+  forEach(callback: (value: string, name: string) => void): void {
+    for (const [name, value] of this.values) callback(value, name);
+  }
+
+  entries(): IterableIterator<[string, string]> {
+    return this.values.entries();
+  }
+
+  keys(): IterableIterator<string> {
+    return this.values.keys();
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.values.entries();
+  }
+}
+
+/**
+ * The part of `Response` the openai SDK uses (status, headers, a text body, or an SSE body it
+ * iterates), without a WHATWG body stream per response.
+ */
+export class AgentResponse {
+  readonly status: number;
+  readonly statusText = '';
+  readonly headers: ResponseHeaders;
+  readonly url: string;
+  /** The streamed body (an async iterable, which the SDK's SSE reader accepts), or null. */
+  readonly body: AsyncIterable<Uint8Array> | null;
+  private readonly payload: string;
+
+  constructor(status: number, headers: ResponseHeaders, url: string, body: AsyncIterable<Uint8Array> | null, payload = '') {
+    this.status = status;
+    this.headers = headers;
+    this.url = url;
+    this.body = body;
+    this.payload = payload;
+  }
+
+  get ok(): boolean {
+    return this.status >= 200 && this.status < 300;
+  }
+
+  async text(): Promise<string> {
+    if (this.body) {
+      let text = '';
+      const decoder = new TextDecoder();
+      for await (const chunk of this.body) text += decoder.decode(chunk, { stream: true });
+      return text + decoder.decode();
+    }
+    return this.payload;
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
 }
 
 /** Stream bodies (SSE) stay streaming; everything else is read whole, as the SDK would do next. */
-function isStreamed(contentType: string | string[] | undefined): boolean {
-  return typeof contentType === 'string' && contentType.startsWith('text/event-stream');
+function isStreamed(contentType: string | null): boolean {
+  return contentType !== null && contentType.startsWith('text/event-stream');
 }
 
 export function createAgentFetch(dispatcher: Dispatcher): typeof globalThis.fetch {
@@ -64,17 +134,13 @@ export function createAgentFetch(dispatcher: Dispatcher): typeof globalThis.fetc
       body: (init.body as string | Uint8Array | null | undefined) ?? null,
       signal: init.signal ?? undefined,
     });
-    const headers = responseHeaders(response.headers);
+    const headers = new ResponseHeaders(response.headers);
     const status = response.statusCode;
-    if (status === 204 || status === 304) {
-      await response.body.dump();
-      return new Response(null, { status, headers });
+    if (isStreamed(headers.get('content-type'))) {
+      return new AgentResponse(status, headers, href, response.body) as unknown as Response;
     }
-    if (isStreamed(response.headers['content-type'])) {
-      // An async iterable body: the SDK's SSE reader iterates it chunk by chunk, unbuffered.
-      return new Response(response.body as unknown as ConstructorParameters<typeof Response>[0], { status, headers });
-    }
-    return new Response(await response.body.arrayBuffer(), { status, headers });
+    const payload = status === 204 || status === 304 ? (await response.body.dump(), '') : await response.body.text();
+    return new AgentResponse(status, headers, href, null, payload) as unknown as Response;
   }
 
   return agentFetch as typeof globalThis.fetch;

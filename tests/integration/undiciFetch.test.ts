@@ -67,14 +67,32 @@ describe('undiciFetch: the SDK fetch over Agent.request', () => {
     const fetch = createAgentFetch(agent);
     // Act
     const response = await fetch(`${base}/sse`, { method: 'POST', body: '{}' });
-    const reader = response.body!.getReader();
-    const first = await reader.read();
+    const iterator = (response.body as unknown as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+    const first = await iterator.next();
     finish();
     let rest = '';
-    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rest += Buffer.from(chunk.value).toString();
+    for (let chunk = await iterator.next(); !chunk.done; chunk = await iterator.next()) rest += Buffer.from(chunk.value).toString();
     // Assess
+    expect(response.headers.get('Content-Type')).to.equal('text/event-stream');
     expect(Buffer.from(first.value!).toString()).to.equal('data: {"n":1}\n\n');
     expect(rest).to.equal('data: [DONE]\n\n');
+  });
+
+  it('gives the SDK what it reads: ok, url, text(), and headers by any case, iterable', async () => {
+    // Prepare
+    handler = (_req, res) => {
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '2', 'set-cookie': ['a=1', 'b=2'] });
+      res.end('{"error":{"message":"slow down"}}');
+    };
+    const fetch = createAgentFetch(agent);
+    // Act
+    const response = await fetch(`${base}/limited`);
+    // Assess
+    expect([response.status, response.ok, response.url]).to.deep.equal([429, false, `${base}/limited`]);
+    expect(response.headers.get('Retry-After')).to.equal('2');
+    expect(response.headers.get('set-cookie')).to.equal('a=1, b=2');
+    expect([...response.headers.entries()].map(([name]) => name)).to.include('retry-after');
+    expect(await response.text()).to.equal('{"error":{"message":"slow down"}}');
   });
 
   it('reuses pooled keep-alive connections, never more than the pool size', async () => {
