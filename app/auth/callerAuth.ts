@@ -3,7 +3,7 @@
  * and boto3 send when AWS_BEARER_TOKEN_BEDROCK is set) or `x-api-key`.
  * Keys are kept only as SHA-256 digests and compared in constant time; a key is never logged.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import { accessDenied, BedrockError } from '../core/errors.ts';
 
 export interface CallerAuth {
@@ -19,7 +19,8 @@ export interface CallerAuthOptions {
   readonly whenUnconfigured: 'allow' | 'deny';
 }
 
-const digest = (key: string): Buffer => createHash('sha256').update(key, 'utf8').digest();
+/** One-shot hashing: no Hash object per request. */
+const digest = (key: string): Buffer => hash('sha256', key, 'buffer');
 
 /** The presented key, or undefined. SigV4 is recognised so its caller gets a precise message. */
 export function presentedKey(headers: Readonly<Record<string, string | undefined>>): string | undefined {

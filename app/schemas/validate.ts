@@ -2,20 +2,15 @@
  * Boundary validation: parse untrusted JSON with a zod schema, turning every problem
  * into a 400 ValidationException whose message names the offending field.
  */
+import { isUtf8 } from 'node:buffer';
 import type { z } from 'zod';
 import { validation } from '../core/errors.ts';
-
-const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** Parses a request body as JSON. Empty bodies become `{}` (Bedrock treats every Converse member as optional). */
 export function parseJsonBody(body: Uint8Array): unknown {
   if (body.byteLength === 0) return {};
-  let text: string;
-  try {
-    text = decoder.decode(body);
-  } catch {
-    throw validation('The request body is not valid UTF-8.');
-  }
+  if (!isUtf8(body)) throw validation('The request body is not valid UTF-8.');
+  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
   try {
     return JSON.parse(text);
   } catch {
