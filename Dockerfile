@@ -16,5 +16,9 @@ RUN npm run build
 
 FROM public.ecr.aws/lambda/nodejs:24
 COPY --from=builder /build/dist/ ${LAMBDA_TASK_ROOT}/
+# V8's compile cache for the bundle, made where it runs (the cache is keyed by file path):
+# about a fifth off the cold import. Read-only at run time; a runtime that ignores it loses nothing.
+ENV NODE_COMPILE_CACHE=${LAMBDA_TASK_ROOT}/.compile-cache
+RUN node --input-type=module -e "await import('${LAMBDA_TASK_ROOT}/handler.mjs'); await import('${LAMBDA_TASK_ROOT}/preTraffic.mjs'); process.exit(0)"
 # The PreTraffic hook function overrides this with ImageConfig.Command ["preTraffic.handler"].
 CMD ["handler.handler"]

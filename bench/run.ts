@@ -19,6 +19,7 @@ import { measureColdStart, type ColdStartResult } from './lib/coldStart.ts';
 import { FULL_PLAN, QUICK_PLAN, type BenchContext, type Plan } from './lib/context.ts';
 import type { GatewayInfo, GatewayUsage } from './lib/gatewayChild.ts';
 import { measureLatency, type LatencyResult } from './lib/latency.ts';
+import { buildGatewayChild, startScriptNodeFlags } from './lib/localServerBuild.ts';
 import { startChild, type ChildHandle } from './lib/processes.ts';
 import { renderProfile, summarizeProfile } from './lib/profile.ts';
 import { round } from './lib/stats.ts';
@@ -153,12 +154,15 @@ async function main(): Promise<number> {
   try {
     upstream = await startChild<UpstreamInfo>({ name: 'fake upstream', script: path.join(LIB, 'upstreamChild.ts'), env: { PATH: process.env.PATH ?? '' } });
     const upstreamInfo = upstream.info;
-    gateway = await attempt('gateway', failures, () =>
+    // The gateway runs as `npm start` runs it: bundled, with the start script's V8 flags.
+    const nodeFlags = startScriptNodeFlags(ROOT);
+    log(`gateway: bundled like npm start, node ${nodeFlags.join(' ')}`);
+    gateway = await attempt('gateway', failures, async () =>
       startChild<GatewayInfo>({
         name: 'gateway',
-        script: path.join(LIB, 'gatewayChild.ts'),
+        script: await buildGatewayChild(ROOT),
         env: gatewayEnv(upstreamInfo, options.logLevel),
-        execArgv: ['--expose-gc'],
+        execArgv: ['--expose-gc', ...nodeFlags],
       }),
     );
     if (gateway) {

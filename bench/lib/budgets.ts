@@ -189,7 +189,13 @@ export function buildRows(measured: Measured): Row[] {
 
   if (coldStart) {
     rows.push(
-      { figure: `Cold import of dist/handler.mjs (median of ${coldStart.importMs.length})${coldStart.awslambdaStub ? ' [awslambda stub]' : ''}`, value: coldStart.importError ? 'error (see notes)' : ms(coldStart.importMedianMs, 1), budget: `<= ${BUDGETS.importMedianMs} ms`, pass: atMost(coldStart.importMedianMs, BUDGETS.importMedianMs) },
+      {
+        figure: `Cold import of dist/handler.mjs, compile cache as in the image (median of ${coldStart.cachedImportMs.length})${coldStart.awslambdaStub ? ' [awslambda stub]' : ''}`,
+        value: coldStart.importError ? 'error (see notes)' : ms(coldStart.cachedImportMedianMs, 1),
+        budget: `<= ${BUDGETS.importMedianMs} ms`,
+        pass: atMost(coldStart.cachedImportMedianMs, BUDGETS.importMedianMs),
+      },
+      { figure: `  without the compile cache (median of ${coldStart.importMs.length})`, value: ms(coldStart.importMedianMs, 1), budget: '', pass: null },
       { figure: '  whole fresh process (spawn to exit)', value: ms(coldStart.processMedianMs, 1), budget: '', pass: null },
       ...(coldStart.plainImportError
         ? [{ figure: '  plain import (no awslambda global)', value: 'fails (see notes)', budget: '', pass: null }]

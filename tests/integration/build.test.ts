@@ -12,7 +12,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { startFakeUpstream } from '../../app/dev/fakeUpstream.ts';
-import { bundle } from '../../scripts/build.ts';
+import { bundle, warmCompileCache } from '../../scripts/build.ts';
 
 const run = promisify(execFile);
 const BUNDLE_BUDGET_BYTES = 1.5 * 1024 * 1024;
@@ -132,5 +132,18 @@ describe('Build: the Dockerfile build steps and the bundle budget', function () 
     } finally {
       await rm(context, { recursive: true, force: true });
     }
+  });
+
+  it('fills V8 compile cache for the entry points, as the Dockerfile final stage does', async () => {
+    // Act
+    const cacheDir = await warmCompileCache(outdir);
+    const { stdout } = await run(
+      process.execPath,
+      ['--input-type=module', '-e', `const m = await import(${JSON.stringify(path.join(outdir, 'handler.mjs'))}); console.log(typeof m.handler);`],
+      { cwd: outdir, env: { PATH: process.env.PATH, PROXY_API_KEYS: 'k', NODE_COMPILE_CACHE: cacheDir, LOG_LEVEL: 'ERROR' } },
+    );
+    // Assess
+    expect((await readdir(cacheDir, { recursive: true })).length).to.be.greaterThan(0);
+    expect(stdout.trim()).to.equal('function');
   });
 });

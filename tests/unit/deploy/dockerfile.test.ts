@@ -101,7 +101,11 @@ describe('Dockerfile: stages', () => {
 
     // Assess
     expect(copies).to.deep.equal(['--from=builder /build/dist/ ${LAMBDA_TASK_ROOT}/']);
-    expect(runs).to.deep.equal([]);
+    // The one RUN only imports the bundle, to fill V8's compile cache where it will run.
+    expect(runs).to.have.length(1);
+    expect(runs[0]).to.match(/^node --input-type=module -e "await import\('\$\{LAMBDA_TASK_ROOT\}\/handler\.mjs'\);/);
+    expect(runs[0]).to.not.match(/npm|install|curl|wget/);
+    expect(argsOf(final, 'ENV')).to.deep.equal(['NODE_COMPILE_CACHE=${LAMBDA_TASK_ROOT}/.compile-cache']);
     expect(final.instructions.map((i) => i.args).join('\n')).to.not.include('node_modules');
   });
 
