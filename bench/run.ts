@@ -171,6 +171,11 @@ async function main(): Promise<number> {
       const directClient = createClient({ kind: options.client, origin: upstream.info.url, connections });
       clients.push(gatewayClient, directClient);
       const ctx: BenchContext = { plan, gatewayClient, directClient, gateway, upstream, log };
+      // A server that has been up for a while: V8 optimizes the hot path over the first
+      // ten thousand requests or so, and every figure below is meant for that steady state.
+      const warmupConcurrency = plan.throughput.concurrencies[0] ?? 32;
+      log(`warm-up: ${plan.warmupRequests} Converse requests at c=${warmupConcurrency}, not measured`);
+      await attempt('warmup', failures, () => gatewayThroughput(ctx, warmupConcurrency, plan.warmupRequests, plan.warmupRequests));
       latency = await attempt('latency', failures, () => measureLatency(ctx));
       stream = await attempt('stream', failures, () => measureStream(ctx));
       throughput = await attempt('throughput', failures, () => measureThroughputs(ctx, plan, profileFile));

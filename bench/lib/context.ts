@@ -9,6 +9,8 @@ export interface Plan {
   readonly latency: { readonly warmup: number; readonly rounds: number; readonly perRound: number };
   readonly stream: { readonly warmup: number; readonly rounds: number; readonly perRound: number; readonly longBytes: number; readonly longCount: number };
   readonly throughput: { readonly requests: number; readonly concurrencies: readonly number[] };
+  /** Unmeasured Converse requests (at the first throughput concurrency) before any figure: the JIT's steady state. */
+  readonly warmupRequests: number;
   readonly coldStartRuns: number;
   /** Upper bound on any one measuring loop. */
   readonly phaseDeadlineMs: number;
@@ -19,6 +21,7 @@ export const FULL_PLAN: Plan = {
   latency: { warmup: 1000, rounds: 20, perRound: 200 },
   stream: { warmup: 100, rounds: 10, perRound: 30, longBytes: 16 * 1024, longCount: 10 },
   throughput: { requests: 10_000, concurrencies: [32, 64] },
+  warmupRequests: 20_000,
   coldStartRuns: 10,
   phaseDeadlineMs: 45_000,
 };
@@ -28,6 +31,7 @@ export const QUICK_PLAN: Plan = {
   latency: { warmup: 300, rounds: 6, perRound: 100 },
   stream: { warmup: 30, rounds: 4, perRound: 20, longBytes: 8 * 1024, longCount: 4 },
   throughput: { requests: 2_000, concurrencies: [32, 64] },
+  warmupRequests: 4_000,
   coldStartRuns: 3,
   phaseDeadlineMs: 20_000,
 };
