@@ -1,0 +1,116 @@
+/**
+ * Timeouts and retries with the production client (openai SDK over the pooled undici Agent)
+ * against loopback servers: a silent upstream becomes ModelTimeoutException, a 429 with
+ * Retry-After is retried after the wait, and a reset socket is retried once.
+ */
+import http from 'node:http';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { expect } from 'chai';
+import { buildGateway } from '../../app/composition.ts';
+import { loadConfig } from '../../app/config/config.ts';
+
+const encoder = new TextEncoder();
+const converse = {
+  method: 'POST',
+  path: '/model/gpt-4o/converse',
+  query: {},
+  headers: {},
+  body: encoder.encode(JSON.stringify({ messages: [{ role: 'user', content: [{ text: 'hi' }] }] })),
+};
+const completion = JSON.stringify({
+  id: 'c1', object: 'chat.completion', created: 1, model: 'gpt-4o',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'ok', refusal: null }, finish_reason: 'stop', logprobs: null }],
+  usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+});
+
+async function serve(handler: (req: http.IncomingMessage, res: http.ServerResponse, n: number) => void) {
+  let n = 0;
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => handler(req, res, ++n));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { server, baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, calls: () => n };
+}
+
+function gateway(baseURL: string, env: Record<string, string>) {
+  return buildGateway({
+    config: loadConfig({ OPENAI_BASE_URL: baseURL, OPENAI_API_KEY: 'sk-x', ...env }),
+    mode: 'local',
+    telemetry: { record: () => undefined },
+  });
+}
+
+describe('Upstream timeouts and retries (openai SDK over the undici Agent)', function () {
+  this.timeout(15_000);
+
+  it('answers ModelTimeoutException 408 when the upstream stays silent past OPENAI_TIMEOUT_MS', async () => {
+    // Prepare: a server that never answers.
+    const upstream = await serve(() => undefined);
+    const built = gateway(upstream.baseURL, { OPENAI_TIMEOUT_MS: '300', OPENAI_MAX_RETRIES: '0' });
+    const started = performance.now();
+    try {
+      // Act
+      const response = await built.gateway(converse);
+      // Assess
+      expect(response.status).to.equal(408);
+      expect(response.headers['x-amzn-ErrorType']).to.equal('ModelTimeoutException');
+      expect(performance.now() - started).to.be.within(250, 3000);
+    } finally {
+      await built.close();
+      upstream.server.closeAllConnections();
+      upstream.server.close();
+    }
+  });
+
+  it('retries a 429 after its Retry-After, then succeeds', async () => {
+    // Prepare
+    const upstream = await serve((_req, res, n) => {
+      if (n === 1) {
+        res.writeHead(429, { 'content-type': 'application/json', 'retry-after-ms': '200' });
+        res.end('{"error":{"message":"slow down"}}');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(completion);
+    });
+    const built = gateway(upstream.baseURL, { OPENAI_MAX_RETRIES: '2' });
+    const started = performance.now();
+    try {
+      // Act
+      const response = await built.gateway(converse);
+      // Assess
+      expect(response.status).to.equal(200);
+      expect(upstream.calls()).to.equal(2);
+      expect(performance.now() - started).to.be.greaterThan(180);
+    } finally {
+      await built.close();
+      upstream.server.close();
+    }
+  });
+
+  it('retries a reset socket once even with SDK retries off', async () => {
+    // Prepare: the first request's connection is destroyed without an answer.
+    const upstream = await serve((req, res, n) => {
+      if (n === 1) {
+        req.socket.destroy();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(completion);
+    });
+    const built = gateway(upstream.baseURL, { OPENAI_MAX_RETRIES: '0' });
+    try {
+      // Act
+      const response = await built.gateway(converse);
+      // Assess
+      expect(response.status).to.equal(200);
+      expect(upstream.calls()).to.equal(2);
+    } finally {
+      await built.close();
+      upstream.server.close();
+    }
+  });
+});
