@@ -230,7 +230,19 @@ export function createRuntimeClient(apiUrl: string, apiKey: string | undefined, 
   });
 }
 
+const USAGE = `Usage: npm run verify-deployment -- --stack <stack-name> [--region <region>]
+         [--api-url https://<api>.execute-api.<region>.amazonaws.com/<stage>] [--api-key <caller key>]
+Checks the stack's CloudWatch alarms (exit 1 when any is in ALARM), prints the gateway's recent
+metrics, then makes one Converse call through the deployed API (when --api-url is given).
+Also: --model <modelId> (smoke-call model), --minutes <n> (metrics window, default 15),
+--service <name> (the EMF service dimension, default read from the alarms).
+The caller key may also come from AWS_BEARER_TOKEN_BEDROCK.`;
+
 if (import.meta.main) {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    console.log(USAGE);
+    process.exit(0);
+  }
   try {
     const options = parseOptions(process.argv.slice(2));
     const cloudwatch = new CloudWatchClient(options.region ? { region: options.region } : {});
