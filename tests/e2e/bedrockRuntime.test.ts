@@ -130,6 +130,25 @@ describe('E2E: BedrockRuntimeClient against the local server', function () {
     });
   }
 
+  it('an unmodified client configured only by AWS_BEARER_TOKEN_BEDROCK and an endpoint works (default HTTP/2)', async () => {
+    // Prepare: exactly what a newcomer does: the env var and the endpoint, nothing else.
+    const saved = { token: process.env.AWS_BEARER_TOKEN_BEDROCK, id: process.env.AWS_ACCESS_KEY_ID };
+    process.env.AWS_BEARER_TOKEN_BEDROCK = TEST_KEY;
+    delete process.env.AWS_ACCESS_KEY_ID;
+    const client = new BedrockRuntimeClient({ region: 'us-east-1', endpoint: harnessOf().url });
+    try {
+      // Act
+      const out = await client.send(new ConverseCommand({ modelId: CLAUDE, messages: user('env token') }));
+      // Assess
+      expect(out.output?.message?.content?.[0]?.text).to.equal('Echo: env token');
+    } finally {
+      client.destroy();
+      if (saved.token === undefined) delete process.env.AWS_BEARER_TOKEN_BEDROCK;
+      else process.env.AWS_BEARER_TOKEN_BEDROCK = saved.token;
+      if (saved.id !== undefined) process.env.AWS_ACCESS_KEY_ID = saved.id;
+    }
+  });
+
   it('InvokeModel serves an Anthropic Messages body with token headers', async () => {
     // Prepare
     const client = runtimeClient(harnessOf().url, 'h2');
