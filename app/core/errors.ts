@@ -72,6 +72,9 @@ export const validation = (message: string): BedrockError => new BedrockError('V
 export const accessDenied = (message = 'Invalid or missing API key.'): BedrockError =>
   new BedrockError('AccessDeniedException', message);
 export const notFound = (message: string): BedrockError => new BedrockError('ResourceNotFoundException', message);
+/** The request body is over the configured limit (413, as API Gateway answers for its own limit). */
+export const bodyTooLarge = (limitBytes: number): BedrockError =>
+  new BedrockError('ValidationException', `The request body exceeds the ${limitBytes}-byte limit.`, {}, 413);
 export const internal = (message = 'The gateway hit an internal error. Try again; if it persists, contact the operator.'): BedrockError =>
   new BedrockError('InternalServerException', message);
 

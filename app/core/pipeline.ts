@@ -6,13 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import type { CallerAuth } from '../auth/callerAuth.ts';
 import type { RequestRecord, Telemetry } from '../observability/requestRecord.ts';
-import type { GatewayDeps, OperationContext } from '../operations/context.ts';
+import { elapsedMs, type GatewayDeps, type OperationContext } from '../operations/context.ts';
 import { OPERATIONS } from '../operations/index.ts';
 import { sanitizeUpstreamMessage } from '../upstream/errors.ts';
-import { BedrockError, toBedrockError } from './errors.ts';
+import { BedrockError, bodyTooLarge, toBedrockError } from './errors.ts';
 import type { GatewayRequest } from './request.ts';
 import { jsonResponse, type GatewayResponse } from './response.ts';
-import { route, type Route } from './router.ts';
+import { route } from './router.ts';
 
 export type Gateway = (request: GatewayRequest) => Promise<GatewayResponse>;
 
@@ -40,7 +40,7 @@ export function createGateway({ deps, auth, telemetry }: GatewayOptions): Gatewa
         record.exception ??= error.exception;
         record.upstreamError ||= error.fromUpstream;
       }
-      record.latencyMs = Math.round((performance.now() - startedAt) * 1000) / 1000;
+      record.latencyMs = elapsedMs(startedAt);
       telemetry.record(record);
     };
 
@@ -49,9 +49,7 @@ export function createGateway({ deps, auth, telemetry }: GatewayOptions): Gatewa
       const matched = route(request.method, request.path);
       record.operation = matched.op;
       if (matched.op !== 'Health') await auth.authorize(request.headers);
-      if (request.body.byteLength > deps.config.maxBodyBytes) {
-        throw new BedrockError('ValidationException', `The request body exceeds the ${deps.config.maxBodyBytes}-byte limit.`, {}, 413);
-      }
+      if (request.body.byteLength > deps.config.maxBodyBytes) throw bodyTooLarge(deps.config.maxBodyBytes);
       const ctx: OperationContext = { route: matched, request, requestId, startedAt, deps, record };
       response = await dispatch(ctx);
     } catch (thrown) {
@@ -70,27 +68,10 @@ export function createGateway({ deps, auth, telemetry }: GatewayOptions): Gatewa
   };
 }
 
-/** Exhaustive over the Route union: adding an operation without a handler fails to compile. */
+/** OPERATIONS is typed over every OperationName, so a route without a handler does not compile. */
 function dispatch(ctx: OperationContext): Promise<GatewayResponse> {
-  const { route: matched } = ctx;
-  const op = matched.op;
-  switch (op) {
-    case 'Converse':
-    case 'ConverseStream':
-    case 'InvokeModel':
-    case 'InvokeModelWithResponseStream':
-    case 'CountTokens':
-    case 'ListFoundationModels':
-    case 'GetFoundationModel':
-    case 'Health':
-      return (OPERATIONS[op] as (c: OperationContext<Route>) => Promise<GatewayResponse>)(ctx);
-    default:
-      return assertNeverOp(op);
-  }
-}
-
-function assertNeverOp(op: never): never {
-  throw new Error(`No handler for ${String(op)}`);
+  const handler = OPERATIONS[ctx.route.op] as (c: OperationContext) => Promise<GatewayResponse>;
+  return handler(ctx);
 }
 
 /** What the operator may see of a bug: its name and redacted message, bounded, without the stack. */

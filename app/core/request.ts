@@ -1,3 +1,11 @@
+/** `a=1&a=2&b=3` -> `{a: '1', b: '3'}`: decoded, first value wins (as Bedrock's single-valued query members). */
+export function parseQueryString(raw: string): Record<string, string> {
+  const query: Record<string, string> = {};
+  if (raw.length === 0) return query;
+  for (const [key, value] of new URLSearchParams(raw)) if (!(key in query)) query[key] = value;
+  return query;
+}
+
 /** The transport-free request every adapter (Lambda, local server, tests) builds. */
 export interface GatewayRequest {
   readonly method: string;

@@ -4,7 +4,7 @@
  * `rawPath` together with `requestContext.http` (as Hono's adapter does).
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { GatewayRequest } from '../core/request.ts';
+import { parseQueryString, type GatewayRequest } from '../core/request.ts';
 
 export type LambdaHttpEvent = APIGatewayProxyEvent | APIGatewayProxyEventV2;
 
@@ -24,18 +24,12 @@ function bodyBytes(body: string | null | undefined, isBase64Encoded: boolean): U
   return isBase64Encoded ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
 }
 
-function parseQuery(raw: string): Record<string, string> {
-  const query: Record<string, string> = {};
-  for (const [key, value] of new URLSearchParams(raw)) if (!(key in query)) query[key] = value;
-  return query;
-}
-
 export function toGatewayRequest(event: LambdaHttpEvent, signal?: AbortSignal): GatewayRequest {
   if (isV2Event(event)) {
     return {
       method: event.requestContext.http.method.toUpperCase(),
       path: event.rawPath,
-      query: parseQuery(event.rawQueryString ?? ''),
+      query: parseQueryString(event.rawQueryString ?? ''),
       headers: lowerCaseHeaders(event.headers),
       body: bodyBytes(event.body, event.isBase64Encoded),
       requestId: event.requestContext.requestId,

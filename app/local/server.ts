@@ -8,8 +8,10 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import http2, { type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { once } from 'node:events';
-import { BedrockError } from '../core/errors.ts';
+import { randomUUID } from 'node:crypto';
+import { bodyTooLarge, toBedrockError } from '../core/errors.ts';
 import { errorResponse, type Gateway } from '../core/pipeline.ts';
+import { parseQueryString } from '../core/request.ts';
 import type { GatewayResponse } from '../core/response.ts';
 
 const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
@@ -30,14 +32,10 @@ export interface LocalServerOptions {
   readonly maxBodyBytes: number;
 }
 
-function tooLarge(limit: number): BedrockError {
-  return new BedrockError('ValidationException', `The request body exceeds the ${limit}-byte limit.`, {}, 413);
-}
-
 /** Reads the body with plain stream events (cheaper than an async iterator per request), bounded by `limit`. */
 function readBody(req: AnyRequest, limit: number): Promise<Uint8Array> {
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) return Promise.reject(tooLarge(limit));
+  if (declared > limit) return Promise.reject(bodyTooLarge(limit));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -46,7 +44,7 @@ function readBody(req: AnyRequest, limit: number): Promise<Uint8Array> {
       if (size > limit) {
         req.removeAllListeners('data');
         req.resume();
-        reject(tooLarge(limit));
+        reject(bodyTooLarge(limit));
         return;
       }
       chunks.push(chunk);
@@ -86,7 +84,7 @@ async function send(anyRes: AnyResponse, response: GatewayResponse, isH2: boolea
   res.end();
 }
 
-export function createRequestListener(gateway: Gateway, maxBodyBytes: number) {
+function createRequestListener(gateway: Gateway, maxBodyBytes: number) {
   return async (req: AnyRequest, anyRes: AnyResponse): Promise<void> => {
     const res = anyRes as ServerResponse;
     const isH2 = req.httpVersionMajor === 2;
@@ -95,34 +93,28 @@ export function createRequestListener(gateway: Gateway, maxBodyBytes: number) {
     res.once('close', () => {
       if (!res.writableFinished) aborter.abort();
     });
+    let response: GatewayResponse;
     try {
       const url = req.url ?? '/';
       const q = url.indexOf('?');
-      const query: Record<string, string> = {};
-      if (q >= 0) for (const [key, value] of new URLSearchParams(url.slice(q + 1))) if (!(key in query)) query[key] = value;
-      let response: GatewayResponse;
-      try {
-        const body = await readBody(req, maxBodyBytes);
-        response = await gateway({
-          method: (req.method ?? 'GET').toUpperCase(),
-          path: q >= 0 ? url.slice(0, q) : url,
-          query,
-          headers: headersOf(req),
-          body,
-          signal: aborter.signal,
-        });
-      } catch (error) {
-        if (!(error instanceof BedrockError)) throw error;
-        response = errorResponse(error, 'local-' + Date.now().toString(36));
-      }
+      const body = await readBody(req, maxBodyBytes);
+      response = await gateway({
+        method: (req.method ?? 'GET').toUpperCase(),
+        path: q >= 0 ? url.slice(0, q) : url,
+        query: q >= 0 ? parseQueryString(url.slice(q + 1)) : {},
+        headers: headersOf(req),
+        body,
+        signal: aborter.signal,
+      });
+    } catch (error) {
+      // Only reading the body can fail here: the core answers every failure itself.
+      response = errorResponse(toBedrockError(error), randomUUID());
+    }
+    try {
       await send(res, response, isH2);
     } catch {
-      if (!res.headersSent) {
-        res.writeHead(500, { 'content-type': 'application/json', 'x-amzn-errortype': 'InternalServerException' });
-        res.end('{"message":"The gateway hit an internal error."}');
-      } else {
-        res.destroy();
-      }
+      // The caller went away mid-response, or the stream failed after the headers: nothing left to tell.
+      res.destroy();
     }
   };
 }

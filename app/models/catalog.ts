@@ -6,8 +6,6 @@ import type { FoundationModelSummary } from '@aws-sdk/client-bedrock';
 import { notFound } from '../core/errors.ts';
 import type { Model } from '../upstream/upstream.ts';
 
-export type ModelSummary = FoundationModelSummary;
-
 export interface CatalogOptions {
   readonly modelMap: Readonly<Record<string, string>>;
   readonly listUpstream: () => Promise<Model[]>;

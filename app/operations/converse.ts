@@ -6,19 +6,14 @@ import { jsonResponse, type GatewayResponse } from '../core/response.ts';
 import { ConverseRequest } from '../schemas/converse.ts';
 import { parseJsonBody, parseWith } from '../schemas/validate.ts';
 import { elapsedMs, resolveModelFor, type OperationContext } from './context.ts';
+import { completeChat } from './upstreamCalls.ts';
 
 type ConverseRoute = Extract<Route, { op: 'Converse' }>;
 
 export async function converse(ctx: OperationContext<ConverseRoute>): Promise<GatewayResponse> {
   const request = parseWith(ConverseRequest, parseJsonBody(ctx.request.body));
   const model = resolveModelFor(ctx);
-  const params = { ...converseToChat(request, model.upstream), stream: false as const };
-
-  const upstreamStarted = performance.now();
-  const completion = await ctx.deps.tracing.span('openai.chat.completions', () =>
-    ctx.deps.upstream.chat(params, ctx.request.signal),
-  );
-  ctx.record.upstreamLatencyMs = elapsedMs(upstreamStarted);
+  const completion = await completeChat(ctx, converseToChat(request, model.upstream));
 
   const response = chatToConverse(completion, {
     latencyMs: Math.round(elapsedMs(ctx.startedAt)),

@@ -10,22 +10,16 @@ import type { GatewayResponse } from '../core/response.ts';
 import { CONVERSE_STREAM_EXCEPTIONS, encodeEvent } from '../eventstream/encoder.ts';
 import { ConverseRequest } from '../schemas/converse.ts';
 import { parseJsonBody, parseWith } from '../schemas/validate.ts';
-import { elapsedMs, resolveModelFor, type OperationContext } from './context.ts';
+import { resolveModelFor, type OperationContext } from './context.ts';
 import { EVENT_STREAM_CONTENT_TYPE, streamFrames } from './streamFrames.ts';
+import { openChatStream } from './upstreamCalls.ts';
 
 type ConverseStreamRoute = Extract<Route, { op: 'ConverseStream' }>;
 
 export async function converseStream(ctx: OperationContext<ConverseStreamRoute>): Promise<GatewayResponse> {
   const request = parseWith(ConverseRequest, parseJsonBody(ctx.request.body));
   const model = resolveModelFor(ctx);
-  const params = { ...converseToChat(request, model.upstream), stream: true as const, stream_options: { include_usage: true } };
-
-  const upstreamStarted = performance.now();
-  const chunks = await ctx.deps.tracing.span('openai.chat.completions.stream', () =>
-    ctx.deps.upstream.chatStream(params, ctx.request.signal),
-  );
-  ctx.record.upstreamLatencyMs = elapsedMs(upstreamStarted);
-  ctx.record.streamed = true;
+  const chunks = await openChatStream(ctx, converseToChat(request, model.upstream));
 
   return {
     kind: 'stream',

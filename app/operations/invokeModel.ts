@@ -11,15 +11,14 @@ import type { EmbeddingFamily, InvokeContext, TextFamily } from '../convert/invo
 import { selectFamily } from '../convert/invoke/registry.ts';
 import { validation } from '../core/errors.ts';
 import type { Route } from '../core/router.ts';
-import { bytesResponse, type GatewayResponse } from '../core/response.ts';
+import { jsonResponse, type GatewayResponse } from '../core/response.ts';
 import { encodeEvent, INVOKE_STREAM_EXCEPTIONS } from '../eventstream/encoder.ts';
 import { parseJsonBody } from '../schemas/validate.ts';
 import { elapsedMs, resolveModelFor, type OperationContext } from './context.ts';
 import { EVENT_STREAM_CONTENT_TYPE, streamFrames } from './streamFrames.ts';
+import { completeChat, createEmbeddings, openChatStream } from './upstreamCalls.ts';
 
 type InvokeRoute = Extract<Route, { op: 'InvokeModel' | 'InvokeModelWithResponseStream' }>;
-
-const encoder = new TextEncoder();
 
 /** InvokeModel bodies are JSON whatever the Content-Type says (JS sends octet-stream, botocore none). */
 function parseInvokeBody(body: Uint8Array): Record<string, unknown> {
@@ -40,7 +39,6 @@ function prepare(ctx: OperationContext<InvokeRoute>) {
 
 function tokenHeaders(input: number, output: number, latencyMs: number): Record<string, string> {
   return {
-    'content-type': 'application/json',
     'X-Amzn-Bedrock-Input-Token-Count': String(input),
     'X-Amzn-Bedrock-Output-Token-Count': String(output),
     'X-Amzn-Bedrock-Invocation-Latency': String(Math.round(latencyMs)),
@@ -56,7 +54,7 @@ export async function invokeModel(ctx: OperationContext<Extract<Route, { op: 'In
   ctx.record.outputTokens = converse.usage.outputTokens;
   const headers = tokenHeaders(converse.usage.inputTokens ?? 0, converse.usage.outputTokens ?? 0, converse.metrics.latencyMs);
   if (converse.usage.cacheReadInputTokens) headers['X-Amzn-Bedrock-Cache-Read-Input-Token-Count'] = String(converse.usage.cacheReadInputTokens);
-  return bytesResponse(200, encoder.encode(JSON.stringify(out)), headers);
+  return jsonResponse(200, out, headers);
 }
 
 async function completeText(
@@ -66,10 +64,7 @@ async function completeText(
   invokeCtx: InvokeContext,
 ): Promise<ConverseResponseJson> {
   const request = family.toConverse(body, invokeCtx);
-  const params = { ...converseToChat(request, invokeCtx.upstreamModel), stream: false as const };
-  const upstreamStarted = performance.now();
-  const completion = await ctx.deps.tracing.span('openai.chat.completions', () => ctx.deps.upstream.chat(params, ctx.request.signal));
-  ctx.record.upstreamLatencyMs = elapsedMs(upstreamStarted);
+  const completion = await completeChat(ctx, converseToChat(request, invokeCtx.upstreamModel));
   return chatToConverse(completion, { latencyMs: Math.round(elapsedMs(ctx.startedAt)) });
 }
 
@@ -80,25 +75,18 @@ async function invokeEmbedding(
   invokeCtx: InvokeContext,
 ): Promise<GatewayResponse> {
   const request = family.toEmbeddingRequest(body);
-  const upstreamStarted = performance.now();
-  const result = await ctx.deps.tracing.span('openai.embeddings', () =>
-    ctx.deps.upstream.embeddings(
-      {
-        model: invokeCtx.upstreamModel,
-        input: request.input,
-        encoding_format: 'float',
-        ...(request.dimensions ? { dimensions: request.dimensions } : {}),
-      },
-      ctx.request.signal,
-    ),
-  );
-  ctx.record.upstreamLatencyMs = elapsedMs(upstreamStarted);
+  const result = await createEmbeddings(ctx, {
+    model: invokeCtx.upstreamModel,
+    input: request.input,
+    encoding_format: 'float',
+    ...(request.dimensions ? { dimensions: request.dimensions } : {}),
+  });
   const vectors = [...result.data].sort((a, b) => a.index - b.index).map((item) => item.embedding);
   const inputTokens = result.usage?.prompt_tokens ?? 0;
   ctx.record.inputTokens = inputTokens;
   ctx.record.outputTokens = 0;
   const out = family.fromEmbeddings(vectors, inputTokens, body);
-  return bytesResponse(200, encoder.encode(JSON.stringify(out)), tokenHeaders(inputTokens, 0, elapsedMs(ctx.startedAt)));
+  return jsonResponse(200, out, tokenHeaders(inputTokens, 0, elapsedMs(ctx.startedAt)));
 }
 
 export async function invokeModelWithResponseStream(
@@ -109,17 +97,7 @@ export async function invokeModelWithResponseStream(
     throw validation(`The ${family.name} body does not support response streaming; call InvokeModel instead.`);
   }
   const request = family.toConverse(body, invokeCtx);
-  const params = {
-    ...converseToChat(request, invokeCtx.upstreamModel),
-    stream: true as const,
-    stream_options: { include_usage: true },
-  };
-  const upstreamStarted = performance.now();
-  const chunks = await ctx.deps.tracing.span('openai.chat.completions.stream', () =>
-    ctx.deps.upstream.chatStream(params, ctx.request.signal),
-  );
-  ctx.record.upstreamLatencyMs = elapsedMs(upstreamStarted);
-  ctx.record.streamed = true;
+  const chunks = await openChatStream(ctx, converseToChat(request, invokeCtx.upstreamModel));
 
   const translator = new ConverseStreamTranslator();
   const familyStream = family.streamEncoder(invokeCtx);
