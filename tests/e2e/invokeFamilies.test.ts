@@ -433,6 +433,29 @@ describe('E2E: every InvokeModel body family through the local server and the AW
       expect(reply.json.content).to.deep.equal([{ type: 'text', text: 'Echo: Snow, -3 C' }]);
     });
 
+    it('Anthropic: a streamed answer carries thinking_delta, then a tool_use block built from input_json_delta', async () => {
+      // Prepare: [reason] makes the fake stream reasoning before its tool call.
+      const tools = [{ name: weatherTool.name, description: weatherTool.description, input_schema: weatherTool.schema }];
+      const body = { anthropic_version: 'bedrock-2023-05-31', max_tokens: 200, tools, messages: [{ role: 'user', content: '[reason] [tool:get_weather] Bergen' }] };
+
+      // Act
+      const { chunks } = await invokeStream(harnessOf().url, 'h2', CLAUDE, body);
+
+      // Assess
+      const starts = chunks.filter((chunk) => chunk.type === 'content_block_start');
+      const deltasOf = (index: number) => chunks.filter((chunk) => chunk.type === 'content_block_delta' && chunk.index === index).map((chunk) => chunk.delta);
+      expect(starts.map((chunk) => [chunk.index, chunk.content_block.type])).to.deep.equal([[0, 'thinking'], [1, 'tool_use']]);
+      expect(starts[1]?.content_block).to.deep.include({ name: 'get_weather', input: {} });
+      expect(deltasOf(0).map((d) => d.type)).to.satisfy((types: string[]) => types.length > 0 && types.every((type) => type === 'thinking_delta'));
+      expect(deltasOf(0).map((d) => d.thinking).join('')).to.equal('Thinking about the request.');
+      expect(deltasOf(1).map((d) => d.type)).to.satisfy((types: string[]) => types.length > 0 && types.every((type) => type === 'input_json_delta'));
+      expect(JSON.parse(deltasOf(1).map((d) => d.partial_json).join(''))).to.deep.equal({ query: 'Bergen' });
+      expect(chunks.filter((chunk) => chunk.type === 'content_block_stop').map((chunk) => chunk.index)).to.deep.equal([0, 1]);
+      expect(chunks.at(-2)).to.deep.nested.include({ type: 'message_delta', 'delta.stop_reason': 'tool_use' });
+      expect(chunks.at(-1)?.type).to.equal('message_stop');
+      expectMetricsOnlyLast(chunks);
+    });
+
     it('Anthropic: the image block reaches the upstream (it adds to the prompt tokens)', async () => {
       // Prepare
       const withImage = TEXT_FAMILIES.find((row) => row.modelId === CLAUDE)?.body('and its colour?') ?? {};

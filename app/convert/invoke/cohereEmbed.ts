@@ -38,7 +38,7 @@ export const cohereEmbedFamily: EmbeddingFamily = {
   },
 
   fromEmbeddings(vectors, _inputTokens, body) {
-    const cohere = parseWith(CohereEmbedBody, body);
+    const cohere = body as z.output<typeof CohereEmbedBody>;
     const byType = cohere.embedding_types !== undefined;
     return {
       embeddings: byType ? { float: vectors } : vectors,

@@ -1,8 +1,9 @@
 /**
- * Small pieces the prompt-style InvokeModel families (Llama, Mistral, Titan, Nova) share: how the
- * last stream chunk carries the invocation metrics, how prompt tokens are counted for families
- * without a prompt cache, how a response's text is read, how turns merge into Converse messages,
- * and the stream encoder of the families whose chunks carry only text.
+ * Small pieces the InvokeModel text families share: how the last stream chunk carries the
+ * invocation metrics and how usage is read back from them, how prompt tokens are counted for
+ * families without a prompt cache, how a response's text is read, how turns merge into Converse
+ * messages, how sampling parameters become an inferenceConfig, and the stream encoder of the
+ * families whose chunks carry only text.
  */
 import { assertNever } from '../../core/assertNever.ts';
 import type { ContentBlock, ConverseRequest, Message } from '../../schemas/converse.ts';
@@ -22,9 +23,15 @@ export function wholePromptTokens(usage: TokenUsage): number {
   return (usage.inputTokens ?? 0) + (usage.cacheReadInputTokens ?? 0) + (usage.cacheWriteInputTokens ?? 0);
 }
 
-/** The same whole-prompt count, read from the invocation metrics of a stream. */
-export function wholePromptTokensOfMetrics(metrics: InvocationMetrics): number {
-  return metrics.inputTokenCount + (metrics.cacheReadInputTokenCount ?? 0) + (metrics.cacheWriteInputTokenCount ?? 0);
+/** A stream's usage read back from its invocation metrics (which a stream always has, usage or not). */
+export function usageFromMetrics(metrics: InvocationMetrics): TokenUsage {
+  return {
+    inputTokens: metrics.inputTokenCount,
+    outputTokens: metrics.outputTokenCount,
+    totalTokens: metrics.inputTokenCount + metrics.outputTokenCount + (metrics.cacheReadInputTokenCount ?? 0) + (metrics.cacheWriteInputTokenCount ?? 0),
+    ...(metrics.cacheReadInputTokenCount !== undefined && { cacheReadInputTokens: metrics.cacheReadInputTokenCount }),
+    ...(metrics.cacheWriteInputTokenCount !== undefined && { cacheWriteInputTokens: metrics.cacheWriteInputTokenCount }),
+  };
 }
 
 /** The text blocks of a response joined; tool uses and reasoning are not text. */

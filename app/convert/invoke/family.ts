@@ -58,7 +58,10 @@ export interface EmbeddingFamily {
   readonly name: string;
   matches(body: Record<string, unknown>, modelId: string): boolean;
   toEmbeddingRequest(body: Record<string, unknown>): EmbeddingRequest;
-  /** vectors are in input order; inputTokens as counted by the upstream. */
+  /**
+   * vectors are in input order; inputTokens as counted by the upstream. `body` has already passed
+   * toEmbeddingRequest (which validates it), so it is not parsed again here.
+   */
   fromEmbeddings(vectors: number[][], inputTokens: number, body: Record<string, unknown>): unknown;
 }
 

@@ -23,8 +23,8 @@ import {
   isMistralModelId,
   responseText,
   textOnlyStreamEncoder,
+  usageFromMetrics,
   wholePromptTokens,
-  wholePromptTokensOfMetrics,
 } from './common.ts';
 import type { FamilyStreamEncoder, TextFamily } from './family.ts';
 
@@ -166,7 +166,7 @@ function llamaStreamEncoder(): FamilyStreamEncoder {
     },
     lastChunk: (stopReason, metrics) => ({
       generation: '',
-      prompt_token_count: wholePromptTokensOfMetrics(metrics),
+      prompt_token_count: wholePromptTokens(usageFromMetrics(metrics)),
       generation_token_count: metrics.outputTokenCount,
       stop_reason: toLlamaStopReason(stopReason),
     }),

@@ -16,7 +16,7 @@ import { Message, SystemBlock, ToolConfig } from '../../schemas/converse.ts';
 import type { ConverseRequest } from '../../schemas/converse.ts';
 import { parseWith } from '../../schemas/validate.ts';
 import type { ConverseResponseJson, ConverseStreamEvent, TokenUsage } from '../converse/types.ts';
-import { withInvocationMetrics } from './common.ts';
+import { inferenceConfigOf, usageFromMetrics, withInvocationMetrics } from './common.ts';
 import type { FamilyStreamEncoder, InvocationMetrics, TextFamily } from './family.ts';
 
 const NovaInferenceConfig = z.object({
@@ -87,14 +87,12 @@ export const novaFamily: TextFamily = {
 /** Nova 2 camelCase wins over Nova 1 snake_case when a body carries both. */
 function toInferenceConfig(config: NovaInferenceConfig | undefined): ConverseRequest['inferenceConfig'] {
   if (config === undefined) return undefined;
-  const maxTokens = config.maxTokens ?? config.max_new_tokens;
-  const topP = config.topP ?? config.top_p;
-  return {
-    ...(maxTokens !== undefined && { maxTokens }),
-    ...(config.temperature !== undefined && { temperature: config.temperature }),
-    ...(topP !== undefined && { topP }),
-    ...(config.stopSequences !== undefined && { stopSequences: config.stopSequences }),
-  };
+  return inferenceConfigOf({
+    maxTokens: config.maxTokens ?? config.max_new_tokens,
+    temperature: config.temperature,
+    topP: config.topP ?? config.top_p,
+    stopSequences: config.stopSequences,
+  });
 }
 
 export function toNovaUsage(usage: TokenUsage | undefined): NovaUsage {
@@ -137,16 +135,5 @@ function novaStreamEncoder(): FamilyStreamEncoder {
       const finalUsage = usage ?? usageFromMetrics(metrics);
       return [withInvocationMetrics({ metadata: { usage: toNovaUsage(finalUsage), metrics: {}, trace: {} } }, metrics)];
     },
-  };
-}
-
-/** When the upstream never reported usage, the invocation metrics are the best we have. */
-function usageFromMetrics(metrics: InvocationMetrics): TokenUsage {
-  return {
-    inputTokens: metrics.inputTokenCount,
-    outputTokens: metrics.outputTokenCount,
-    totalTokens: metrics.inputTokenCount + metrics.outputTokenCount + (metrics.cacheReadInputTokenCount ?? 0) + (metrics.cacheWriteInputTokenCount ?? 0),
-    ...(metrics.cacheReadInputTokenCount !== undefined && { cacheReadInputTokens: metrics.cacheReadInputTokenCount }),
-    ...(metrics.cacheWriteInputTokenCount !== undefined && { cacheWriteInputTokens: metrics.cacheWriteInputTokenCount }),
   };
 }

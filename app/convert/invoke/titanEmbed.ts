@@ -49,7 +49,7 @@ export const titanEmbedFamily: EmbeddingFamily = {
   },
 
   fromEmbeddings(vectors, inputTokens, body) {
-    const titan = parseWith(TitanEmbedBody, body);
+    const titan = body as z.output<typeof TitanEmbedBody>;
     const raw = vectors[0] ?? [];
     const embedding = titan.normalize === false ? [...raw] : l2Normalize(raw);
     return { embedding, inputTextTokenCount: inputTokens, embeddingsByType: { float: embedding } };

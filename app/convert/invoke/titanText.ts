@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { parseWith } from '../../schemas/validate.ts';
 import type { ConverseResponseJson, StopReason } from '../converse/types.ts';
-import { inferenceConfigOf, isTitanTextModelId, responseText, textOnlyStreamEncoder, wholePromptTokens, wholePromptTokensOfMetrics } from './common.ts';
+import { inferenceConfigOf, isTitanTextModelId, responseText, textOnlyStreamEncoder, usageFromMetrics, wholePromptTokens } from './common.ts';
 import type { FamilyStreamEncoder, TextFamily } from './family.ts';
 
 export const TitanTextBody = z.looseObject({
@@ -88,7 +88,7 @@ function titanTextStreamEncoder(): FamilyStreamEncoder {
       index: 0,
       totalOutputTextTokenCount: metrics.outputTokenCount,
       completionReason: toCompletionReason(stopReason),
-      inputTextTokenCount: wholePromptTokensOfMetrics(metrics),
+      inputTextTokenCount: wholePromptTokens(usageFromMetrics(metrics)),
     }),
   });
 }

@@ -5,11 +5,11 @@
 import { assertNever } from '../../../core/assertNever.ts';
 import type { ConverseRequest, SystemBlock } from '../../../schemas/converse.ts';
 import { parseWith } from '../../../schemas/validate.ts';
+import { inferenceConfigOf } from '../common.ts';
 import { messageContent } from './content.ts';
 import { AnthropicRequest } from './schema.ts';
 import type { AnthropicToolChoice } from './schema.ts';
 
-type InferenceConfig = NonNullable<ConverseRequest['inferenceConfig']>;
 type ToolConfig = NonNullable<ConverseRequest['toolConfig']>;
 type ToolChoice = NonNullable<ToolConfig['toolChoice']>;
 
@@ -20,13 +20,9 @@ function system(prompt: AnthropicRequest['system']): SystemBlock[] | undefined {
   return blocks.length > 0 ? blocks : undefined;
 }
 
-function inferenceConfig(body: AnthropicRequest): InferenceConfig {
-  const config: InferenceConfig = { maxTokens: body.max_tokens };
-  if (body.temperature !== undefined) config.temperature = body.temperature;
-  if (body.top_p !== undefined) config.topP = body.top_p;
-  if (body.stop_sequences !== undefined && body.stop_sequences.length > 0) config.stopSequences = body.stop_sequences;
-  // top_k has no OpenAI (hence no useful Converse) counterpart: dropped.
-  return config;
+/** max_tokens is required, so there always is a config. top_k has no OpenAI (hence no useful Converse) counterpart: dropped. */
+function inferenceConfig(body: AnthropicRequest): ConverseRequest['inferenceConfig'] {
+  return inferenceConfigOf({ maxTokens: body.max_tokens, temperature: body.temperature, topP: body.top_p, stopSequences: body.stop_sequences });
 }
 
 /** `none` is handled by toolConfig (it removes the tools); `disable_parallel_tool_use` by additionalFields. */

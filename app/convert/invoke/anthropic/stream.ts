@@ -9,6 +9,7 @@
  */
 import { assertNever } from '../../../core/assertNever.ts';
 import type { ContentBlockDelta, ConverseStreamEvent, StopReason } from '../../converse/types.ts';
+import { usageFromMetrics } from '../common.ts';
 import type { FamilyStreamEncoder, InvocationMetrics, InvokeContext } from '../family.ts';
 import { messageId, responseModel, toAnthropicUsage } from './response.ts';
 import type { AnthropicUsage } from './response.ts';
@@ -45,18 +46,6 @@ export type AnthropicStreamEvent =
   | { type: 'content_block_stop'; index: number }
   | { type: 'message_delta'; delta: { stop_reason: AnthropicStopReason; stop_sequence: null }; usage: AnthropicUsage }
   | { type: 'message_stop'; 'amazon-bedrock-invocationMetrics': InvocationMetrics };
-
-function invocationMetrics(metrics: InvocationMetrics): InvocationMetrics {
-  const out: InvocationMetrics = {
-    inputTokenCount: metrics.inputTokenCount,
-    outputTokenCount: metrics.outputTokenCount,
-    invocationLatency: metrics.invocationLatency,
-    firstByteLatency: metrics.firstByteLatency,
-  };
-  if (metrics.cacheReadInputTokenCount !== undefined) out.cacheReadInputTokenCount = metrics.cacheReadInputTokenCount;
-  if (metrics.cacheWriteInputTokenCount !== undefined) out.cacheWriteInputTokenCount = metrics.cacheWriteInputTokenCount;
-  return out;
-}
 
 export class AnthropicStreamEncoder implements FamilyStreamEncoder {
   readonly #ctx: InvokeContext;
@@ -103,17 +92,10 @@ export class AnthropicStreamEncoder implements FamilyStreamEncoder {
     const events: AnthropicStreamEvent[] = [];
     if (!this.#messageDeltaSent) {
       // The Converse stream always ends with metadata; this only guards a truncated one.
-      events.push(
-        this.#messageDelta({
-          input_tokens: metrics.inputTokenCount,
-          output_tokens: metrics.outputTokenCount,
-          cache_creation_input_tokens: metrics.cacheWriteInputTokenCount ?? 0,
-          cache_read_input_tokens: metrics.cacheReadInputTokenCount ?? 0,
-        }),
-      );
+      events.push(this.#messageDelta(toAnthropicUsage(usageFromMetrics(metrics))));
       this.#messageDeltaSent = true;
     }
-    events.push({ type: 'message_stop', 'amazon-bedrock-invocationMetrics': invocationMetrics(metrics) });
+    events.push({ type: 'message_stop', 'amazon-bedrock-invocationMetrics': metrics });
     return events;
   }
 
