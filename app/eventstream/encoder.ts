@@ -13,8 +13,6 @@ import { assertNever } from '../core/assertNever.ts';
 import type { BedrockError } from '../core/errors.ts';
 import type { StreamExceptionType } from '../convert/converse/types.ts';
 
-export type { StreamExceptionType };
-
 /** Body of an exception frame; modelStreamErrorException adds the original status and message. */
 export interface StreamExceptionPayload {
   message: string;

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { createCallerAuth, presentedKey, type CallerAuthOptions, type KeyProvider } from '../../../app/auth/callerAuth.ts';
 import { BedrockError } from '../../../app/core/errors.ts';
+import { rejectedBedrockError, thrownBedrockError } from '../../helpers/bedrockErrors.ts';
 
 type HeaderMap = Record<string, string | undefined>;
 
@@ -8,16 +9,6 @@ const KEYS: readonly string[] = ['key-alpha-0001', 'key-beta-0002'];
 const provide = (keys: readonly string[]): KeyProvider => async () => keys;
 const DENY: CallerAuthOptions = { whenUnconfigured: 'deny' };
 const ALLOW: CallerAuthOptions = { whenUnconfigured: 'allow' };
-
-async function denial(promise: Promise<void>): Promise<BedrockError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).to.be.instanceOf(BedrockError);
-    return error as BedrockError;
-  }
-  expect.fail('expected the request to be denied');
-}
 
 describe('callerAuth: accepted keys', () => {
   const cases: readonly (readonly [string, HeaderMap])[] = [
@@ -62,7 +53,7 @@ describe('callerAuth: refused requests', () => {
       // Prepare
       const auth = createCallerAuth(provide(KEYS), DENY);
       // Act
-      const error = await denial(auth.authorize(headers));
+      const error = await rejectedBedrockError(auth.authorize(headers));
       // Assess
       expect(error.exception).to.equal('AccessDeniedException');
       expect(error.status).to.equal(403);
@@ -96,7 +87,7 @@ describe('callerAuth: no keys configured', () => {
     // Prepare
     const auth = createCallerAuth(provide([]), DENY);
     // Act
-    const error = await denial(auth.authorize({ authorization: 'Bearer anything-SECRET' }));
+    const error = await rejectedBedrockError(auth.authorize({ authorization: 'Bearer anything-SECRET' }));
     // Assess
     expect(error.exception).to.equal('AccessDeniedException');
     expect(error.status).to.equal(403);
@@ -112,7 +103,7 @@ describe('callerAuth: key provider', () => {
     await auth.authorize({ authorization: 'Bearer old-key' });
     // Act
     keys = ['new-key'];
-    const error = await denial(auth.authorize({ authorization: 'Bearer old-key' }));
+    const error = await rejectedBedrockError(auth.authorize({ authorization: 'Bearer old-key' }));
     await auth.authorize({ authorization: 'Bearer new-key' });
     // Assess
     expect(error.exception).to.equal('AccessDeniedException');
@@ -154,15 +145,9 @@ describe('presentedKey', () => {
 
   it('throws a SigV4-specific AccessDeniedException', () => {
     // Act
-    let thrown: unknown;
-    try {
-      presentedKey({ authorization: 'AWS4-HMAC-SHA256 Credential=AKID/20250101/us-east-1/bedrock/aws4_request' });
-    } catch (error) {
-      thrown = error;
-    }
+    const thrown = thrownBedrockError(() => presentedKey({ authorization: 'AWS4-HMAC-SHA256 Credential=AKID/20250101/us-east-1/bedrock/aws4_request' }));
     // Assess
-    expect(thrown).to.be.instanceOf(BedrockError);
-    expect((thrown as BedrockError).status).to.equal(403);
-    expect((thrown as BedrockError).message).to.include('AWS_BEARER_TOKEN_BEDROCK');
+    expect(thrown.status).to.equal(403);
+    expect(thrown.message).to.include('AWS_BEARER_TOKEN_BEDROCK');
   });
 });

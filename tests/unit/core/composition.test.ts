@@ -2,34 +2,53 @@
 import { expect } from 'chai';
 import { buildGateway } from '../../../app/composition.ts';
 import { loadConfig } from '../../../app/config/config.ts';
-import type { Upstream } from '../../../app/upstream/upstream.ts';
-
-function fakeUpstream(listModels: () => Promise<never[]>): Upstream {
-  const unused = async () => {
-    throw new Error('unused');
-  };
-  return { chat: unused, chatStream: unused, embeddings: unused, listModels };
-}
+import { fakeUpstream } from '../../helpers/fakes.ts';
 
 const telemetry = { record: () => undefined };
+
+/** A Lambda-mode gateway whose upstream counts its listModels calls (what the deep health check makes). */
+function gatewayCountingListCalls() {
+  let calls = 0;
+  const built = buildGateway({
+    config: loadConfig({ PROXY_API_KEYS: 'k' }),
+    mode: 'lambda',
+    telemetry,
+    upstream: fakeUpstream({ listModels: async () => (calls++, []) }),
+  });
+  return { built, listCalls: () => calls };
+}
 
 describe('Composition: buildGateway', () => {
   it('caches the deep health check briefly, so anonymous callers cannot hammer the upstream', async () => {
     // Prepare
-    let calls = 0;
-    const built = buildGateway({
-      config: loadConfig({ PROXY_API_KEYS: 'k' }),
-      mode: 'lambda',
-      telemetry,
-      upstream: fakeUpstream(async () => (calls++, [])),
-    });
+    const { built, listCalls } = gatewayCountingListCalls();
     // Act
     const first = await built.deps.health.deep();
     await built.deps.health.deep();
     await built.deps.health.deep();
     // Assess
     expect(first).to.deep.equal({ secrets: 'ok', upstream: 'ok' });
-    expect(calls).to.equal(1);
+    expect(listCalls()).to.equal(1);
+  });
+
+  it('asks the upstream again once the cached deep check is older than 5 seconds', async () => {
+    // Prepare
+    const { built, listCalls } = gatewayCountingListCalls();
+    const realNow = Date.now;
+    let now = 1_000_000;
+    Date.now = () => now;
+    // Act
+    try {
+      await built.deps.health.deep();
+      now += 5_000;
+      await built.deps.health.deep();
+      now += 1;
+      await built.deps.health.deep();
+    } finally {
+      Date.now = realNow;
+    }
+    // Assess
+    expect(listCalls()).to.equal(2);
   });
 
   it('reports which deep check failed as ServiceUnavailableException', async () => {
@@ -38,8 +57,10 @@ describe('Composition: buildGateway', () => {
       config: loadConfig({ PROXY_API_KEYS: 'k' }),
       mode: 'lambda',
       telemetry,
-      upstream: fakeUpstream(async () => {
-        throw new Error('down');
+      upstream: fakeUpstream({
+        listModels: async () => {
+          throw new Error('down');
+        },
       }),
     });
     // Act
@@ -56,7 +77,7 @@ describe('Composition: buildGateway', () => {
       config: loadConfig({ PROXY_API_KEYS_SECRET_ID: 'arn:callers', OPENAI_API_KEY_SECRET_ID: 'arn:openai', SECRETS_MAX_AGE_SECONDS: '120' }),
       mode: 'lambda',
       telemetry,
-      upstream: fakeUpstream(async () => []),
+      upstream: fakeUpstream(),
       secretFetcher: async (id, { maxAge, forceFetch }) => {
         asked.push([id, maxAge, forceFetch]);
         return id === 'arn:callers' ? '{"keys":["caller-1","caller-2"]}' : '{"apiKey":"sk-x"}';
@@ -74,7 +95,7 @@ describe('Composition: buildGateway', () => {
   it('fails closed in Lambda mode and runs open in local mode when no caller keys exist', async () => {
     // Prepare
     const config = loadConfig({});
-    const upstream = fakeUpstream(async () => []);
+    const upstream = fakeUpstream();
     const lambda = buildGateway({ config, mode: 'lambda', telemetry, upstream });
     const local = buildGateway({ config, mode: 'local', telemetry, upstream });
     // Act

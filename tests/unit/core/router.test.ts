@@ -1,92 +1,65 @@
 import { expect } from 'chai';
-import { BedrockError } from '../../../app/core/errors.ts';
 import { route, type Route } from '../../../app/core/router.ts';
+import { thrownBedrockError } from '../../helpers/bedrockErrors.ts';
 
 const PROFILE_ARN = 'arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-5-sonnet-20240620-v1:0';
 const FOUNDATION_ARN = 'arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0';
+const HAIKU = 'anthropic.claude-3-haiku-20240307-v1:0';
 
-/** Runs `route` and returns the BedrockError it throws (fails the test when it does not throw one). */
-function routeError(method: string, path: string): BedrockError {
-  try {
-    route(method, path);
-  } catch (error) {
-    expect(error).to.be.instanceOf(BedrockError);
-    return error as BedrockError;
-  }
-  expect.fail(`expected ${method} ${path} to throw`);
-}
+type RouteCase = readonly [label: string, method: string, path: string, expected: Route];
 
-describe('route: operations on their Bedrock paths', () => {
-  const cases: readonly (readonly [string, string, Route])[] = [
-    ['POST', '/model/amazon.nova-lite-v1:0/converse', { op: 'Converse', modelId: 'amazon.nova-lite-v1:0' }],
-    ['POST', '/model/amazon.nova-lite-v1:0/converse-stream', { op: 'ConverseStream', modelId: 'amazon.nova-lite-v1:0' }],
-    ['POST', '/model/amazon.nova-lite-v1:0/invoke', { op: 'InvokeModel', modelId: 'amazon.nova-lite-v1:0' }],
-    [
-      'POST',
-      '/model/amazon.nova-lite-v1:0/invoke-with-response-stream',
-      { op: 'InvokeModelWithResponseStream', modelId: 'amazon.nova-lite-v1:0' },
-    ],
-    ['POST', '/model/amazon.nova-lite-v1:0/count-tokens', { op: 'CountTokens', modelId: 'amazon.nova-lite-v1:0' }],
-    ['GET', '/foundation-models', { op: 'ListFoundationModels' }],
-    ['GET', '/foundation-models/gpt-4o-mini', { op: 'GetFoundationModel', modelId: 'gpt-4o-mini' }],
-    ['GET', '/health', { op: 'Health' }],
-    ['HEAD', '/health', { op: 'Health' }],
-  ];
-  for (const [method, path, expected] of cases) {
-    it(`${method} ${path} -> ${expected.op}`, () => {
+/** One test per row: `route(method, path)` matches exactly `expected`. */
+function itRoutes(cases: readonly RouteCase[]): void {
+  for (const [label, method, path, expected] of cases) {
+    it(`${label}: ${method} ${path} -> ${expected.op}`, () => {
       // Act
       const matched = route(method, path);
       // Assess
       expect(matched).to.deep.equal(expected);
     });
   }
+}
+
+const routeError = (method: string, path: string) => thrownBedrockError(() => route(method, path));
+
+describe('route: operations on their Bedrock paths', () => {
+  itRoutes([
+    ['converse', 'POST', '/model/amazon.nova-lite-v1:0/converse', { op: 'Converse', modelId: 'amazon.nova-lite-v1:0' }],
+    ['converse-stream', 'POST', '/model/amazon.nova-lite-v1:0/converse-stream', { op: 'ConverseStream', modelId: 'amazon.nova-lite-v1:0' }],
+    ['invoke', 'POST', '/model/amazon.nova-lite-v1:0/invoke', { op: 'InvokeModel', modelId: 'amazon.nova-lite-v1:0' }],
+    [
+      'invoke-with-response-stream',
+      'POST',
+      '/model/amazon.nova-lite-v1:0/invoke-with-response-stream',
+      { op: 'InvokeModelWithResponseStream', modelId: 'amazon.nova-lite-v1:0' },
+    ],
+    ['count-tokens', 'POST', '/model/amazon.nova-lite-v1:0/count-tokens', { op: 'CountTokens', modelId: 'amazon.nova-lite-v1:0' }],
+    ['the list', 'GET', '/foundation-models', { op: 'ListFoundationModels' }],
+    ['one model', 'GET', '/foundation-models/gpt-4o-mini', { op: 'GetFoundationModel', modelId: 'gpt-4o-mini' }],
+    ['health', 'GET', '/health', { op: 'Health' }],
+    ['health by HEAD', 'HEAD', '/health', { op: 'Health' }],
+  ]);
 });
 
 describe('route: model ids, encoded and raw', () => {
-  const cases: readonly (readonly [string, string, string])[] = [
-    ['a percent-encoded colon (%3A)', '/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse', 'anthropic.claude-3-haiku-20240307-v1:0'],
-    ['a lower-case %3a', '/model/anthropic.claude-3-haiku-20240307-v1%3a0/converse', 'anthropic.claude-3-haiku-20240307-v1:0'],
-    ['a percent-encoded slash (%2F)', '/model/my%2Fmodel/converse', 'my/model'],
-    ['a fully encoded inference-profile ARN', `/model/${encodeURIComponent(PROFILE_ARN)}/converse`, PROFILE_ARN],
-    ['a fully encoded foundation-model ARN', `/model/${encodeURIComponent(FOUNDATION_ARN)}/converse`, FOUNDATION_ARN],
-    ['a raw inference-profile ARN with a slash', `/model/${PROFILE_ARN}/converse`, PROFILE_ARN],
-    ['a raw foundation-model ARN with a slash', `/model/${FOUNDATION_ARN}/converse`, FOUNDATION_ARN],
-    ['a raw colon', '/model/anthropic.claude-3-haiku-20240307-v1:0/converse', 'anthropic.claude-3-haiku-20240307-v1:0'],
-    ['an encoded space', '/model/my%20model/converse', 'my model'],
-  ];
-  for (const [label, path, modelId] of cases) {
-    it(`decodes ${label}`, () => {
-      // Act
-      const matched = route('POST', path);
-      // Assess
-      expect(matched).to.deep.equal({ op: 'Converse', modelId });
-    });
-  }
-
-  it('keeps the action of a raw ARN whose path ends in an action name', () => {
-    // Act
-    const matched = route('POST', `/model/${PROFILE_ARN}/converse-stream`);
-    // Assess
-    expect(matched).to.deep.equal({ op: 'ConverseStream', modelId: PROFILE_ARN });
-  });
-
-  it('decodes an encoded ARN on GetFoundationModel', () => {
-    // Act
-    const matched = route('GET', `/foundation-models/${encodeURIComponent(FOUNDATION_ARN)}`);
-    // Assess
-    expect(matched).to.deep.equal({ op: 'GetFoundationModel', modelId: FOUNDATION_ARN });
-  });
-
-  it('accepts a raw ARN on GetFoundationModel', () => {
-    // Act
-    const matched = route('GET', `/foundation-models/${FOUNDATION_ARN}`);
-    // Assess
-    expect(matched).to.deep.equal({ op: 'GetFoundationModel', modelId: FOUNDATION_ARN });
-  });
+  itRoutes([
+    ['a percent-encoded colon (%3A)', 'POST', '/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse', { op: 'Converse', modelId: HAIKU }],
+    ['a lower-case %3a', 'POST', '/model/anthropic.claude-3-haiku-20240307-v1%3a0/converse', { op: 'Converse', modelId: HAIKU }],
+    ['a percent-encoded slash (%2F)', 'POST', '/model/my%2Fmodel/converse', { op: 'Converse', modelId: 'my/model' }],
+    ['a fully encoded inference-profile ARN', 'POST', `/model/${encodeURIComponent(PROFILE_ARN)}/converse`, { op: 'Converse', modelId: PROFILE_ARN }],
+    ['a fully encoded foundation-model ARN', 'POST', `/model/${encodeURIComponent(FOUNDATION_ARN)}/converse`, { op: 'Converse', modelId: FOUNDATION_ARN }],
+    ['a raw inference-profile ARN with a slash', 'POST', `/model/${PROFILE_ARN}/converse`, { op: 'Converse', modelId: PROFILE_ARN }],
+    ['a raw foundation-model ARN with a slash', 'POST', `/model/${FOUNDATION_ARN}/converse`, { op: 'Converse', modelId: FOUNDATION_ARN }],
+    ['a raw colon', 'POST', `/model/${HAIKU}/converse`, { op: 'Converse', modelId: HAIKU }],
+    ['an encoded space', 'POST', '/model/my%20model/converse', { op: 'Converse', modelId: 'my model' }],
+    ['a raw ARN whose path ends in an action name', 'POST', `/model/${PROFILE_ARN}/converse-stream`, { op: 'ConverseStream', modelId: PROFILE_ARN }],
+    ['an encoded ARN on GetFoundationModel', 'GET', `/foundation-models/${encodeURIComponent(FOUNDATION_ARN)}`, { op: 'GetFoundationModel', modelId: FOUNDATION_ARN }],
+    ['a raw ARN on GetFoundationModel', 'GET', `/foundation-models/${FOUNDATION_ARN}`, { op: 'GetFoundationModel', modelId: FOUNDATION_ARN }],
+  ]);
 });
 
 describe('route: base-path prefixes and trailing slashes', () => {
-  const cases: readonly (readonly [string, string, string, Route])[] = [
+  itRoutes([
     ['a stage prefix', 'POST', '/prod/model/x/converse', { op: 'Converse', modelId: 'x' }],
     ['a two-segment prefix', 'POST', '/a/b/model/x/converse-stream', { op: 'ConverseStream', modelId: 'x' }],
     ['a stage prefix and a raw ARN', 'POST', `/prod/model/${PROFILE_ARN}/invoke`, { op: 'InvokeModel', modelId: PROFILE_ARN }],
@@ -99,15 +72,7 @@ describe('route: base-path prefixes and trailing slashes', () => {
     ['a trailing slash on the list', 'GET', '/foundation-models/', { op: 'ListFoundationModels' }],
     ['a trailing slash on get', 'GET', '/foundation-models/gpt-4o/', { op: 'GetFoundationModel', modelId: 'gpt-4o' }],
     ['a trailing slash on health', 'GET', '/health/', { op: 'Health' }],
-  ];
-  for (const [label, method, path, expected] of cases) {
-    it(`routes ${label}: ${method} ${path}`, () => {
-      // Act
-      const matched = route(method, path);
-      // Assess
-      expect(matched).to.deep.equal(expected);
-    });
-  }
+  ]);
 });
 
 describe('route: wrong method', () => {

@@ -117,35 +117,52 @@ async function converseStreamThroughSdk(body: Uint8Array): Promise<{ events: Con
   return { events, error: undefined };
 }
 
-describe('Event stream: encodeEvent', () => {
-  it('decodes with the SDK codec to the event headers and the JSON payload', () => {
-    // Prepare
-    const payload = { contentBlockIndex: 2, delta: { text: 'héllo 👋' } };
+describe('Event stream: frame headers and payload', () => {
+  const eventPayload = { contentBlockIndex: 2, delta: { text: 'héllo 👋' } };
+  const exceptionPayload = { message: 'upstream failed', originalStatusCode: 502, originalMessage: 'Bad gateway' };
+  // Headers in Bedrock's wire order.
+  const kinds = [
+    {
+      label: 'encodeEvent',
+      payload: eventPayload,
+      encode: () => encodeEvent('contentBlockDelta', eventPayload),
+      headers: [
+        [':event-type', 'contentBlockDelta'],
+        [':content-type', 'application/json'],
+        [':message-type', 'event'],
+      ],
+    },
+    {
+      label: 'encodeException',
+      payload: exceptionPayload,
+      encode: () => encodeException('modelStreamErrorException', exceptionPayload),
+      headers: [
+        [':message-type', 'exception'],
+        [':exception-type', 'modelStreamErrorException'],
+        [':content-type', 'application/json'],
+      ],
+    },
+  ] as const;
 
-    // Act
-    const frame = encodeEvent('contentBlockDelta', payload);
-
-    // Assess
-    const message = codec.decode(frame);
-    expect(message.headers).to.deep.equal({
-      ':event-type': str('contentBlockDelta'),
-      ':content-type': str('application/json'),
-      ':message-type': str('event'),
+  for (const { label, payload, encode, headers } of kinds) {
+    it(`${label}: decodes with the SDK codec to its headers and the JSON payload`, () => {
+      // Act
+      const message = codec.decode(encode());
+      // Assess
+      expect(message.headers).to.deep.equal(Object.fromEntries(headers.map(([name, value]) => [name, str(value)])));
+      expect(decodeJson(message)).to.deep.equal(payload);
     });
-    expect(decodeJson(message)).to.deep.equal(payload);
-  });
 
-  it('writes the headers in Bedrock’s order: :event-type, :content-type, :message-type', () => {
-    // Prepare
-    const payload = { role: 'assistant' };
+    it(`${label}: writes the headers in Bedrock’s order: ${headers.map(([name]) => name).join(', ')}`, () => {
+      // Act
+      const names = headerNamesInOrder(encode());
+      // Assess
+      expect(names).to.deep.equal(headers.map(([name]) => name));
+    });
+  }
+});
 
-    // Act
-    const frame = encodeEvent('messageStart', payload);
-
-    // Assess
-    expect(headerNamesInOrder(frame)).to.deep.equal([':event-type', ':content-type', ':message-type']);
-  });
-
+describe('Event stream: encodeEvent', () => {
   it('produces header bytes identical to a live Bedrock ConverseStream capture', () => {
     // Prepare
     const liveFrames = splitFrames(new Uint8Array(Buffer.from(LIVE_BODY_BASE64, 'base64')));
@@ -203,36 +220,6 @@ describe('Event stream: encodeEvent', () => {
 
     // Assess
     expect(toUtf8(codec.decode(frame).body)).to.equal('{"contentBlockIndex":0}');
-  });
-});
-
-describe('Event stream: encodeException', () => {
-  it('decodes to exception headers and the JSON payload', () => {
-    // Prepare
-    const payload = { message: 'upstream failed', originalStatusCode: 502, originalMessage: 'Bad gateway' };
-
-    // Act
-    const frame = encodeException('modelStreamErrorException', payload);
-
-    // Assess
-    const message = codec.decode(frame);
-    expect(message.headers).to.deep.equal({
-      ':message-type': str('exception'),
-      ':exception-type': str('modelStreamErrorException'),
-      ':content-type': str('application/json'),
-    });
-    expect(decodeJson(message)).to.deep.equal(payload);
-  });
-
-  it('writes the headers in Bedrock’s order: :message-type, :exception-type, :content-type', () => {
-    // Prepare
-    const payload = { message: 'slow down' };
-
-    // Act
-    const frame = encodeException('throttlingException', payload);
-
-    // Assess
-    expect(headerNamesInOrder(frame)).to.deep.equal([':message-type', ':exception-type', ':content-type']);
   });
 });
 
@@ -392,7 +379,14 @@ describe('Event stream: in-stream exception lists', () => {
 
   it('InvokeModelWithResponseStream also allows modelTimeoutException', () => {
     // Prepare
-    const expected = [...CONVERSE_STREAM_EXCEPTIONS, 'modelTimeoutException'];
+    const expected = [
+      'internalServerException',
+      'modelStreamErrorException',
+      'validationException',
+      'throttlingException',
+      'serviceUnavailableException',
+      'modelTimeoutException',
+    ];
 
     // Act
     const actual = [...INVOKE_STREAM_EXCEPTIONS];

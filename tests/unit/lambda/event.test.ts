@@ -70,6 +70,21 @@ describe('toGatewayRequest: REST (payload v1)', () => {
     expect(request.body.byteLength).to.equal(0);
   });
 
+  it('takes the first value of a repeated query parameter, as for Function URL events', () => {
+    // Prepare: API Gateway puts the last value in queryStringParameters and all of them in the multi-value map
+    const event = restEvent({
+      httpMethod: 'GET',
+      path: '/foundation-models',
+      body: null,
+      queryStringParameters: { byProvider: 'Other', byInferenceType: 'ON_DEMAND' },
+      multiValueQueryStringParameters: { byProvider: ['Meta', 'Other'], byInferenceType: ['ON_DEMAND'] },
+    });
+    // Act
+    const request = toGatewayRequest(event);
+    // Assess
+    expect(request.query).to.deep.equal({ byProvider: 'Meta', byInferenceType: 'ON_DEMAND' });
+  });
+
   it('upper-cases a lower-case method', () => {
     // Act
     const request = toGatewayRequest(restEvent({ httpMethod: 'post' }));

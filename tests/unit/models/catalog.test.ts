@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { BedrockError } from '../../../app/core/errors.ts';
 import { ModelCatalog, type CatalogOptions, type ListFilters } from '../../../app/models/catalog.ts';
 import type { Model } from '../../../app/upstream/upstream.ts';
+import { rejectedBedrockError } from '../../helpers/bedrockErrors.ts';
 
 const SONNET = 'anthropic.claude-3-5-sonnet-20240620-v1:0';
 const MODEL_MAP: Readonly<Record<string, string>> = {
@@ -49,15 +50,6 @@ function harness(overrides: Partial<CatalogOptions> = {}, upstream: () => Promis
     ...overrides,
   });
   return { catalog, calls: () => calls, clock };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  expect.fail('expected a rejection');
 }
 
 describe('ModelCatalog.list: contents', () => {
@@ -240,7 +232,7 @@ describe('ModelCatalog: cache', () => {
       return [...UPSTREAM];
     });
     // Act
-    const first = await rejection(catalog.list());
+    const first = await rejectedBedrockError(catalog.list());
     const second = await catalog.list();
     // Assess
     expect(first).to.be.instanceOf(BedrockError);
@@ -248,7 +240,7 @@ describe('ModelCatalog: cache', () => {
     expect(calls()).to.equal(2);
   });
 
-  it('does not tie the shared upstream call to one caller: an aborted caller cannot fail the others', async () => {
+  it("loads without any caller's abort signal, so one caller going away cannot fail the others sharing the load", async () => {
     // Prepare
     let release: (models: never[]) => void = () => undefined;
     const catalog = new ModelCatalog({
@@ -295,7 +287,7 @@ describe('ModelCatalog.get', () => {
       // Prepare
       const { catalog } = harness();
       // Act
-      const error = await rejection(catalog.get(unknown));
+      const error = await rejectedBedrockError(catalog.get(unknown));
       // Assess
       expect(error).to.be.instanceOf(BedrockError);
       expect((error as BedrockError).exception).to.equal('ResourceNotFoundException');

@@ -61,7 +61,7 @@ describe('createModelResolver', () => {
     });
   }
 
-  it('answers repeated look-ups the same way', () => {
+  it('answers a repeated look-up from its cache, the same way', () => {
     // Prepare
     const resolve = createModelResolver(MODEL_MAP);
     // Act
@@ -69,6 +69,8 @@ describe('createModelResolver', () => {
     const second = resolve(`us.${SONNET}`);
     // Assess
     expect(second).to.deep.equal(first);
+    expect(second).to.deep.equal({ upstream: 'gpt-4o', mapped: true });
+    expect(second).to.equal(first);
   });
 });
 

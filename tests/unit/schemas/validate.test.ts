@@ -1,21 +1,11 @@
 import { expect } from 'chai';
 import { z } from 'zod';
-import { BedrockError } from '../../../app/core/errors.ts';
 import { ConverseRequest } from '../../../app/schemas/converse.ts';
 import { formatPath, parseJsonBody, parseWith } from '../../../app/schemas/validate.ts';
+import { thrownBedrockError } from '../../helpers/bedrockErrors.ts';
 
 const encode = (text: string) => new TextEncoder().encode(text);
 const PNG_BASE64 = Buffer.from([0x89, 0x50, 0x4e, 0x47]).toString('base64');
-
-function validationError(work: () => unknown): BedrockError {
-  try {
-    work();
-  } catch (error) {
-    expect(error).to.be.instanceOf(BedrockError);
-    return error as BedrockError;
-  }
-  expect.fail('expected a ValidationException');
-}
 
 const userText = (content: unknown[]) => ({ messages: [{ role: 'user', content }] });
 
@@ -34,6 +24,16 @@ describe('parseJsonBody', () => {
     expect(value).to.deep.equal({ messages: [{ role: 'user', content: [{ text: 'héllo' }] }] });
   });
 
+  it('reads only its own bytes of a view into a larger buffer (as adapters pass pooled Buffers)', () => {
+    // Prepare: invalid UTF-8 and other JSON on both sides of the body
+    const whole = Buffer.concat([Buffer.from([0xff, 0x7b]), encode('{"a":"é"}'), Buffer.from([0x7d, 0xfe])]);
+    const body = whole.subarray(2, whole.length - 2);
+    // Act
+    const value = parseJsonBody(body);
+    // Assess
+    expect(value).to.deep.equal({ a: 'é' });
+  });
+
   const bad: readonly (readonly [string, Uint8Array, string])[] = [
     ['malformed JSON', encode('{"messages": ['), 'not valid JSON'],
     ['a trailing comma', encode('{"a":1,}'), 'not valid JSON'],
@@ -44,7 +44,7 @@ describe('parseJsonBody', () => {
   for (const [label, body, fragment] of bad) {
     it(`rejects ${label} with a 400 ValidationException`, () => {
       // Act
-      const error = validationError(() => parseJsonBody(body));
+      const error = thrownBedrockError(() => parseJsonBody(body));
       // Assess
       expect(error.exception).to.equal('ValidationException');
       expect(error.status).to.equal(400);
@@ -141,7 +141,7 @@ describe('parseWith(ConverseRequest): each problem names its field', () => {
   for (const [label, body, path] of cases) {
     it(`${label} -> ValidationException naming ${path}`, () => {
       // Act
-      const error = validationError(() => parseWith(ConverseRequest, body));
+      const error = thrownBedrockError(() => parseWith(ConverseRequest, body));
       // Assess
       expect(error.exception).to.equal('ValidationException');
       expect(error.status).to.equal(400);
@@ -153,7 +153,7 @@ describe('parseWith(ConverseRequest): each problem names its field', () => {
     // Prepare
     const body = userText(Array.from({ length: 7 }, () => ({ text: 1 })));
     // Act
-    const error = validationError(() => parseWith(ConverseRequest, body));
+    const error = thrownBedrockError(() => parseWith(ConverseRequest, body));
     // Assess
     expect(error.message).to.match(/^7 validation errors detected: /);
     expect(error.message.split('; ')).to.have.length(5);
@@ -161,7 +161,7 @@ describe('parseWith(ConverseRequest): each problem names its field', () => {
 
   it('uses the singular for one issue', () => {
     // Act
-    const error = validationError(() => parseWith(z.object({ a: z.string() }), { a: 1 }));
+    const error = thrownBedrockError(() => parseWith(z.object({ a: z.string() }), { a: 1 }));
     // Assess
     expect(error.message).to.match(/^1 validation error detected: a: /);
   });

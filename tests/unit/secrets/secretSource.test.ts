@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { BedrockError } from '../../../app/core/errors.ts';
 import {
   managedSecret,
   parseApiKeySecret,
@@ -7,6 +6,7 @@ import {
   staticSecret,
   type SecretFetcher,
 } from '../../../app/secrets/secretSource.ts';
+import { rejectedBedrockError, thrownBedrockError } from '../../helpers/bedrockErrors.ts';
 
 interface FetchCall {
   secretId: string;
@@ -23,26 +23,6 @@ function recordingFetcher(answer: () => Promise<string | undefined>): { calls: F
       return answer();
     },
   };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<BedrockError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).to.be.instanceOf(BedrockError);
-    return error as BedrockError;
-  }
-  expect.fail('expected a rejection');
-}
-
-function thrown(work: () => unknown): BedrockError {
-  try {
-    work();
-  } catch (error) {
-    expect(error).to.be.instanceOf(BedrockError);
-    return error as BedrockError;
-  }
-  expect.fail('expected a throw');
 }
 
 describe('staticSecret', () => {
@@ -97,7 +77,7 @@ describe('managedSecret', () => {
     });
     const secret = managedSecret('openai-key', 300, fetcher);
     // Act
-    const error = await rejection(secret.get());
+    const error = await rejectedBedrockError(secret.get());
     // Assess
     expect(error.exception).to.equal('InternalServerException');
     expect(error.status).to.equal(500);
@@ -115,7 +95,7 @@ describe('managedSecret', () => {
       const { fetcher } = recordingFetcher(async () => value);
       const secret = managedSecret('openai-key', 300, fetcher);
       // Act
-      const error = await rejection(secret.refresh());
+      const error = await rejectedBedrockError(secret.refresh());
       // Assess
       expect(error.exception).to.equal('InternalServerException');
       expect(error.message).to.include('empty');
@@ -149,7 +129,7 @@ describe('parseApiKeySecret', () => {
   for (const [label, value] of bad) {
     it(`rejects ${label} with an InternalServerException that does not echo the secret`, () => {
       // Act
-      const error = thrown(() => parseApiKeySecret(value));
+      const error = thrownBedrockError(() => parseApiKeySecret(value));
       // Assess
       expect(error.exception).to.equal('InternalServerException');
       expect(error.message).to.not.include('sk-unquoted');
@@ -185,7 +165,7 @@ describe('parseCallerKeysSecret', () => {
   for (const [label, value] of bad) {
     it(`rejects ${label} with an InternalServerException`, () => {
       // Act
-      const error = thrown(() => parseCallerKeysSecret(value));
+      const error = thrownBedrockError(() => parseCallerKeysSecret(value));
       // Assess
       expect(error.exception).to.equal('InternalServerException');
       expect(error.message).to.not.include('k1');

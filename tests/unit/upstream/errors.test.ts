@@ -62,14 +62,25 @@ describe('fromUpstreamError: HTTP statuses', () => {
     readonly members?: Record<string, unknown>;
     readonly errorClass?: Function;
   }
+  /** A client fault whose (clean) upstream message reaches the caller unchanged. */
+  const keepsMessage = (status: number, message: string, exception: BedrockExceptionName, bedrockStatus = status): Row => ({
+    label: `${status} -> ${exception} with the upstream message`,
+    error: httpError(status, message),
+    exception,
+    status: bedrockStatus,
+    message: { equals: message },
+  });
+  /** A server fault: the upstream detail never reaches the caller. */
+  const hidesDetail = (status: number, exception: BedrockExceptionName, bedrockStatus: number, fragment: string, members?: Row['members']): Row => ({
+    label: `${status} -> ${exception} ${bedrockStatus}${members ? ` with originalStatusCode ${status}` : ''}`,
+    error: httpError(status, INTERNAL_DETAIL),
+    exception,
+    status: bedrockStatus,
+    message: { includes: fragment },
+    members,
+  });
   const rows: readonly Row[] = [
-    {
-      label: '400 -> ValidationException with the upstream message',
-      error: httpError(400, "Invalid value for 'temperature': must be <= 2."),
-      exception: 'ValidationException',
-      status: 400,
-      message: { equals: "Invalid value for 'temperature': must be <= 2." },
-    },
+    keepsMessage(400, "Invalid value for 'temperature': must be <= 2.", 'ValidationException'),
     {
       label: '400 context_length_exceeded -> the Bedrock "too long" message',
       error: httpError(400, "This model's maximum context length is 128000 tokens.", 'context_length_exceeded'),
@@ -92,20 +103,8 @@ describe('fromUpstreamError: HTTP statuses', () => {
       message: { includes: 'misconfigured' },
       errorClass: UpstreamCredentialsError,
     },
-    {
-      label: '403 -> AccessDeniedException',
-      error: httpError(403, 'Project does not have access to model gpt-5.'),
-      exception: 'AccessDeniedException',
-      status: 403,
-      message: { equals: 'Project does not have access to model gpt-5.' },
-    },
-    {
-      label: '404 -> ResourceNotFoundException',
-      error: httpError(404, 'The model `gpt-9` does not exist or you do not have access to it.'),
-      exception: 'ResourceNotFoundException',
-      status: 404,
-      message: { equals: 'The model `gpt-9` does not exist or you do not have access to it.' },
-    },
+    keepsMessage(403, 'Project does not have access to model gpt-5.', 'AccessDeniedException'),
+    keepsMessage(404, 'The model `gpt-9` does not exist or you do not have access to it.', 'ResourceNotFoundException'),
     {
       label: '408 -> ModelTimeoutException',
       error: httpError(408, 'Request timed out.'),
@@ -113,52 +112,12 @@ describe('fromUpstreamError: HTTP statuses', () => {
       status: 408,
       message: { includes: 'timed out' },
     },
-    {
-      label: '409 -> ValidationException',
-      error: httpError(409, 'Conflict on the request.'),
-      exception: 'ValidationException',
-      status: 400,
-      message: { equals: 'Conflict on the request.' },
-    },
-    {
-      label: '422 -> ValidationException',
-      error: httpError(422, 'Unprocessable: messages must not be empty.'),
-      exception: 'ValidationException',
-      status: 400,
-      message: { equals: 'Unprocessable: messages must not be empty.' },
-    },
-    {
-      label: '429 -> ThrottlingException',
-      error: httpError(429, 'Rate limit reached for gpt-4o on requests per min (RPM).'),
-      exception: 'ThrottlingException',
-      status: 429,
-      message: { equals: 'Rate limit reached for gpt-4o on requests per min (RPM).' },
-    },
-    {
-      label: '500 -> ModelErrorException 424 with originalStatusCode 500',
-      error: httpError(500, INTERNAL_DETAIL),
-      exception: 'ModelErrorException',
-      status: 424,
-      message: { includes: 'model' },
-      members: { originalStatusCode: 500 },
-    },
-    {
-      label: '501 -> ModelErrorException 424 with originalStatusCode 501',
-      error: httpError(501, INTERNAL_DETAIL),
-      exception: 'ModelErrorException',
-      status: 424,
-      message: { includes: 'model' },
-      members: { originalStatusCode: 501 },
-    },
-    ...[502, 503, 504].map(
-      (status): Row => ({
-        label: `${status} -> ServiceUnavailableException 503`,
-        error: httpError(status, INTERNAL_DETAIL),
-        exception: 'ServiceUnavailableException',
-        status: 503,
-        message: { includes: 'unavailable' },
-      }),
-    ),
+    keepsMessage(409, 'Conflict on the request.', 'ValidationException', 400),
+    keepsMessage(422, 'Unprocessable: messages must not be empty.', 'ValidationException', 400),
+    keepsMessage(429, 'Rate limit reached for gpt-4o on requests per min (RPM).', 'ThrottlingException'),
+    hidesDetail(500, 'ModelErrorException', 424, 'model', { originalStatusCode: 500 }),
+    hidesDetail(501, 'ModelErrorException', 424, 'model', { originalStatusCode: 501 }),
+    ...[502, 503, 504].map((status) => hidesDetail(status, 'ServiceUnavailableException', 503, 'unavailable')),
   ];
   for (const row of rows) {
     it(row.label, () => {
@@ -232,6 +191,17 @@ describe('fromUpstreamError: transport and local failures', () => {
     // Assess
     expect(mapped).to.equal(original);
     expect(mapped.fromUpstream).to.equal(false);
+  });
+
+  it('maps an error event inside an SSE stream (APIError without a status) to ModelStreamErrorException', () => {
+    // Prepare
+    const inStream = new APIError(undefined, { message: `The server had an error with ${SECRET_KEY}` }, undefined, new Headers());
+    // Act
+    const mapped = fromUpstreamError(inStream);
+    // Assess
+    expect(mapped.exception).to.equal('ModelStreamErrorException');
+    expect(mapped.fromUpstream).to.equal(true);
+    expect(mapped.members).to.deep.equal({ originalStatusCode: 200, originalMessage: 'The server had an error with [redacted]' });
   });
 
   it('keeps the SyntaxError originalStatusCode at 200 (the upstream answered)', () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent, fetch as undiciFetch, type Dispatcher } from 'undici';
 import { staticSecret } from '../../../app/secrets/secretSource.ts';
 import { createDispatcher, createOpenAIClient, type OpenAIClientOptions } from '../../../app/upstream/openaiClient.ts';
 
@@ -25,7 +25,7 @@ function recordingFetch(seen: SeenRequest[]): typeof globalThis.fetch {
 }
 
 describe('createOpenAIClient', () => {
-  it('builds a pooled undici Agent and gives the SDK a fetch that sends through it when no fetch is injected', async () => {
+  it("builds a pooled undici Agent when no fetch is injected, and gives the SDK its own fetch (neither the global one nor undici's)", async () => {
     // Act
     const { client, dispatcher } = createOpenAIClient(BASE_OPTIONS);
     try {
@@ -40,12 +40,39 @@ describe('createOpenAIClient', () => {
     }
   });
 
-  it('builds no dispatcher when a fetch is injected', () => {
+  it('sends the SDK requests through that Agent, with the key from the SecretSource', async () => {
+    // Prepare: the Agent's request() answers in place of the network
+    const { client, dispatcher } = createOpenAIClient(BASE_OPTIONS);
+    const seen: Dispatcher.RequestOptions[] = [];
+    const body = JSON.stringify({ object: 'list', data: [] });
+    const fakeRequest = async (options: Dispatcher.RequestOptions) => {
+      seen.push(options);
+      return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: { text: async () => body, dump: async () => undefined } };
+    };
+    Object.assign(dispatcher!, { request: fakeRequest });
+    try {
+      // Act
+      const models = [];
+      for await (const model of client.models.list()) models.push(model);
+      // Assess
+      expect(models).to.deep.equal([]);
+      expect(seen).to.have.length(1);
+      expect(seen[0]).to.include({ origin: 'https://upstream.example.test', path: '/v1/models', method: 'GET' });
+      expect((seen[0]?.headers as Record<string, string>)['authorization']).to.equal('Bearer sk-test-key');
+    } finally {
+      await dispatcher?.close();
+    }
+  });
+
+  it('builds no dispatcher when a fetch is injected, and the SDK uses that fetch', () => {
+    // Prepare
+    const injected = recordingFetch([]);
     // Act
-    const { client, dispatcher } = createOpenAIClient({ ...BASE_OPTIONS, fetch: recordingFetch([]) });
+    const { client, dispatcher } = createOpenAIClient({ ...BASE_OPTIONS, fetch: injected });
     // Assess
     expect(dispatcher).to.equal(undefined);
     expect((client.fetchOptions as { dispatcher?: unknown } | undefined)?.dispatcher).to.equal(undefined);
+    expect((client as unknown as { fetch: unknown }).fetch).to.equal(injected);
   });
 
   const settings: readonly (readonly [string, Partial<OpenAIClientOptions>])[] = [

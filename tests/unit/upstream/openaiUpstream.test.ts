@@ -6,6 +6,7 @@ import type { SecretSource } from '../../../app/secrets/secretSource.ts';
 import { UpstreamCredentialsError } from '../../../app/upstream/errors.ts';
 import { createOpenAIUpstream } from '../../../app/upstream/openaiUpstream.ts';
 import type { ChatCompletion, ChatCompletionChunk, ChatParams, ChatStreamParams, Model } from '../../../app/upstream/upstream.ts';
+import { rejectedBedrockError } from '../../helpers/bedrockErrors.ts';
 
 const CHAT_PARAMS: ChatParams = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] };
 const STREAM_PARAMS: ChatStreamParams = { ...CHAT_PARAMS, stream: true };
@@ -74,16 +75,6 @@ function fakeClient(parts: {
   } as unknown as OpenAI;
 }
 
-async function rejection(promise: Promise<unknown>): Promise<BedrockError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).to.be.instanceOf(BedrockError);
-    return error as BedrockError;
-  }
-  expect.fail('expected a rejection');
-}
-
 async function* chunksThenFail(chunks: readonly ChatCompletionChunk[], failure: Error): AsyncGenerator<ChatCompletionChunk> {
   for (const chunk of chunks) yield chunk;
   throw failure;
@@ -109,7 +100,7 @@ describe('openaiUpstream: 401 refreshes the key once', () => {
     const create = scripted<unknown>([unauthorized(), unauthorized(), COMPLETION]);
     const upstream = createOpenAIUpstream(fakeClient({ create: create.fn }), secret, 2);
     // Act
-    const error = await rejection(upstream.chat(CHAT_PARAMS));
+    const error = await rejectedBedrockError(upstream.chat(CHAT_PARAMS));
     // Assess
     expect(error).to.be.instanceOf(UpstreamCredentialsError);
     expect(error.exception).to.equal('InternalServerException');
@@ -124,7 +115,7 @@ describe('openaiUpstream: 401 refreshes the key once', () => {
     const create = scripted<unknown>([unauthorized(), rateLimited()]);
     const upstream = createOpenAIUpstream(fakeClient({ create: create.fn }), secret, 0);
     // Act
-    const error = await rejection(upstream.chat(CHAT_PARAMS));
+    const error = await rejectedBedrockError(upstream.chat(CHAT_PARAMS));
     // Assess
     expect(error.exception).to.equal('ThrottlingException');
     expect(secret.refreshes).to.equal(1);
@@ -170,7 +161,7 @@ describe('openaiUpstream: 401 refreshes the key once', () => {
     const create = scripted<unknown>([badRequest(), COMPLETION]);
     const upstream = createOpenAIUpstream(fakeClient({ create: create.fn }), secret, 0);
     // Act
-    const error = await rejection(upstream.chat(CHAT_PARAMS));
+    const error = await rejectedBedrockError(upstream.chat(CHAT_PARAMS));
     // Assess
     expect(error.exception).to.equal('ValidationException');
     expect(error.message).to.equal('bad temperature');
@@ -243,7 +234,7 @@ describe('openaiUpstream: streams', () => {
     const upstream = createOpenAIUpstream(fakeClient({ create: create.fn }), countingSecret(), 2);
     // Act
     const stream = await upstream.chatStream(STREAM_PARAMS);
-    const error = await rejection(stream[Symbol.asyncIterator]().next());
+    const error = await rejectedBedrockError(stream[Symbol.asyncIterator]().next());
     // Assess
     expect(error.exception).to.equal('ModelErrorException');
   });
@@ -257,7 +248,7 @@ describe('openaiUpstream: streams', () => {
     const stream = await upstream.chatStream(STREAM_PARAMS);
     const iterator = stream[Symbol.asyncIterator]();
     await iterator.next();
-    const error = await rejection(iterator.next());
+    const error = await rejectedBedrockError(iterator.next());
     // Assess
     expect(error.isServerFault).to.equal(true);
     expect(error.fromUpstream).to.equal(true);
@@ -294,7 +285,7 @@ describe('openaiUpstream: pass-through', () => {
     const embeddings = scripted<unknown>([rateLimited()]);
     const upstream = createOpenAIUpstream(fakeClient({ embeddings: embeddings.fn }), countingSecret(), 2);
     // Act
-    const error = await rejection(upstream.embeddings({ model: 'text-embedding-3-small', input: 'hello' }));
+    const error = await rejectedBedrockError(upstream.embeddings({ model: 'text-embedding-3-small', input: 'hello' }));
     // Assess
     expect(error.exception).to.equal('ThrottlingException');
   });
