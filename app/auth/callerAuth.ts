@@ -11,7 +11,7 @@ export interface CallerAuth {
   authorize(headers: Readonly<Record<string, string | undefined>>): Promise<void>;
 }
 
-/** Where the configured keys come from; `undefined` = no keys configured at all. */
+/** Where the configured keys come from; an empty list means no keys are configured. */
 export type KeyProvider = () => Promise<readonly string[]>;
 
 export interface CallerAuthOptions {

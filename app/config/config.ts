@@ -7,10 +7,11 @@ import { z } from 'zod';
 const intFrom = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 
-const csv = z
-  .string()
-  .default('')
-  .transform((value) => value.split(',').map((key) => key.trim()).filter((key) => key.length > 0));
+/** `a, b,,c` -> `['a', 'b', 'c']` (PROXY_API_KEYS and the comma-separated form of the caller-keys secret). */
+export const splitCommaList = (value: string): string[] =>
+  value.split(',').map((item) => item.trim()).filter((item) => item.length > 0);
+
+const csv = z.string().default('').transform(splitCommaList);
 
 const modelMap = z
   .string()

@@ -5,6 +5,7 @@
 import type { FoundationModelSummary } from '@aws-sdk/client-bedrock';
 import { notFound } from '../core/errors.ts';
 import type { Model } from '../upstream/upstream.ts';
+import { PROFILE_PREFIX } from './resolve.ts';
 
 export interface CatalogOptions {
   readonly modelMap: Readonly<Record<string, string>>;
@@ -27,7 +28,7 @@ const PROVIDERS: Record<string, string> = {
 };
 
 function providerOf(modelId: string, ownedBy?: string): string {
-  const bare = modelId.replace(/^(?:us|eu|apac|global)\./, '');
+  const bare = modelId.replace(PROFILE_PREFIX, '');
   const vendor = bare.includes('.') ? bare.slice(0, bare.indexOf('.')) : undefined;
   if (vendor && PROVIDERS[vendor]) return PROVIDERS[vendor];
   if (ownedBy && !/^(system|openai-internal|openai)$/.test(ownedBy)) return ownedBy;
@@ -57,8 +58,11 @@ export class ModelCatalog {
   private cached: { at: number; models: FoundationModelSummary[] } | undefined;
   private inflight: Promise<FoundationModelSummary[]> | undefined;
 
+  private readonly now: () => number;
+
   constructor(options: CatalogOptions) {
     this.options = options;
+    this.now = options.now ?? Date.now;
   }
 
   async list(filters: ListFilters = {}): Promise<FoundationModelSummary[]> {
@@ -74,7 +78,7 @@ export class ModelCatalog {
   }
 
   private async all(): Promise<FoundationModelSummary[]> {
-    const now = (this.options.now ?? Date.now)();
+    const now = this.now();
     if (this.cached && now - this.cached.at < this.options.cacheSeconds * 1000) return this.cached.models;
     // One upstream call at a time; concurrent callers share it, so it follows no single caller's abort signal.
     this.inflight ??= this.load().finally(() => {
@@ -92,7 +96,7 @@ export class ModelCatalog {
       if (modelMap[model.id] === undefined) models.push(summary(model.id, model.id, region, model.owned_by));
     }
     models.sort((a, b) => (a.modelId ?? '').localeCompare(b.modelId ?? ''));
-    this.cached = { at: (this.options.now ?? Date.now)(), models };
+    this.cached = { at: this.now(), models };
     return models;
   }
 }

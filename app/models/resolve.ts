@@ -12,7 +12,8 @@ export interface ResolvedModel {
   readonly mapped: boolean;
 }
 
-const PROFILE_PREFIX = /^(?:us|eu|apac|us-gov|ca|jp|au|global)\./;
+/** Cross-region inference-profile prefixes (`us.anthropic...`). */
+export const PROFILE_PREFIX = /^(?:us|eu|apac|us-gov|ca|jp|au|global)\./;
 
 /** Candidate keys for one id, most specific first. */
 export function modelIdCandidates(modelId: string): string[] {

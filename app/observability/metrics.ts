@@ -9,7 +9,7 @@
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { SERVICE_NAME } from './logger.ts';
-import type { RequestRecord, Telemetry } from './requestRecord.ts';
+import type { RequestRecord } from './requestRecord.ts';
 
 export const METRICS_NAMESPACE = process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'BedrockGateway';
 
@@ -37,8 +37,4 @@ export function publishRequestMetrics(metrics: Metrics, record: RequestRecord): 
     single.addDimensions({ operation, exception: record.exception });
     single.addMetric('Errors', MetricUnit.Count, 1);
   }
-}
-
-export function metricsTelemetry(metrics: Metrics): Telemetry {
-  return { record: (record) => publishRequestMetrics(metrics, record) };
 }

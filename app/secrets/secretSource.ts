@@ -4,6 +4,7 @@
  * maxAge, fetched lazily on first use and cached per container; `refresh()` forces a
  * new fetch (used once when the upstream rejects the key: rotation).
  */
+import { splitCommaList } from '../config/config.ts';
 import { BedrockError } from '../core/errors.ts';
 
 export interface SecretSource {
@@ -70,5 +71,5 @@ export function parseCallerKeysSecret(value: string): string[] {
     }
     throw new BedrockError('InternalServerException', 'The caller-keys secret is not in a supported format. Contact the gateway operator.');
   }
-  return trimmed.split(',').map((k) => k.trim()).filter((k) => k.length > 0);
+  return splitCommaList(trimmed);
 }

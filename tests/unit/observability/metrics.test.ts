@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { SERVICE_NAME } from '../../../app/observability/logger.ts';
-import { createMetrics, metricsTelemetry, publishRequestMetrics } from '../../../app/observability/metrics.ts';
+import { createMetrics, publishRequestMetrics } from '../../../app/observability/metrics.ts';
 import type { RequestRecord } from '../../../app/observability/requestRecord.ts';
 
 const NAMESPACE = 'GatewayUnitTest';
@@ -14,16 +14,18 @@ interface EmfLine {
 /** Env variables that would switch Powertools Metrics off (dev mode) while the test builds its instance. */
 const SWITCHES = ['POWERTOOLS_DEV', 'POWERTOOLS_METRICS_DISABLED'] as const;
 
-/** A Metrics instance built with metrics enabled, whatever the developer's environment says. */
-function enabledMetrics(): Metrics {
+/** Runs `work` with metrics enabled, whatever the developer's environment says. */
+function withMetricsOn<T>(work: () => T): T {
   const saved = SWITCHES.map((name) => [name, process.env[name]] as const);
   for (const name of SWITCHES) delete process.env[name];
   try {
-    return createMetrics(NAMESPACE);
+    return work();
   } finally {
     for (const [name, value] of saved) if (value !== undefined) process.env[name] = value;
   }
 }
+
+const enabledMetrics = (): Metrics => withMetricsOn(() => createMetrics(NAMESPACE));
 
 /** Runs `work` with stdout captured (Powertools writes EMF with a Console on process.stdout); returns the EMF lines. */
 function captureEmf(work: () => void): EmfLine[] {
@@ -33,14 +35,11 @@ function captureEmf(work: () => void): EmfLine[] {
     written.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
     return true;
   }) as typeof process.stdout.write;
-  // The singleMetric for Errors is a new Metrics built inside the call: keep dev mode off for it too.
-  const saved = SWITCHES.map((name) => [name, process.env[name]] as const);
-  for (const name of SWITCHES) delete process.env[name];
   try {
-    work();
+    // The singleMetric for Errors is a new Metrics built inside the call: keep dev mode off for it too.
+    withMetricsOn(work);
   } finally {
     process.stdout.write = original;
-    for (const [name, value] of saved) if (value !== undefined) process.env[name] = value;
   }
   return written
     .join('')
@@ -187,18 +186,7 @@ describe('publishRequestMetrics: the Errors line', () => {
     // Act
     const lines = captureEmf(() => publishRequestMetrics(metrics, MINIMAL));
     // Assess
-    expect(lines.flatMap(metricNames)).to.not.include('Errors');
-  });
-});
-
-describe('metricsTelemetry', () => {
-  it('publishes each recorded request', () => {
-    // Prepare
-    const telemetry = metricsTelemetry(enabledMetrics());
-    // Act
-    const lines = captureEmf(() => telemetry.record(MINIMAL));
-    // Assess
     expect(lines).to.have.length(1);
-    expect(lines[0]).to.include({ operation: 'ListFoundationModels' });
+    expect(lines.flatMap(metricNames)).to.not.include('Errors');
   });
 });

@@ -4,20 +4,12 @@
  * driving a family stream encoder to its last chunk.
  */
 import { expect } from 'chai';
-import { BedrockError } from '../../../../app/core/errors.ts';
+import { thrownBedrockError } from '../../../helpers/bedrockErrors.ts';
 import type { FamilyStreamEncoder, InvocationMetrics } from '../../../../app/convert/invoke/family.ts';
 import type { ContentBlockDelta, ConverseStreamEvent, StopReason, TokenUsage } from '../../../../app/convert/converse/types.ts';
 
-/** The BedrockError `action` throws; anything else thrown, or nothing thrown, fails the test. */
-export function caught(action: () => unknown): BedrockError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof BedrockError) return error;
-    throw error;
-  }
-  throw new Error('expected a BedrockError');
-}
+/** The BedrockError an action throws; anything else thrown, or nothing thrown, fails the test. */
+export const caught = thrownBedrockError;
 
 /** A body a family must refuse, and the field its ValidationException must name. */
 export interface InvalidBodyCase {
