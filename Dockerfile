@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # Two stages on the AWS Lambda Node.js 24 base image. The builder installs dev dependencies and
-# bundles the entry points with esbuild (scripts/build.ts); the final image carries only dist/:
-# no node_modules, no sources. Lambda runs it as a least-privileged user, so no USER line.
+# bundles the entry points with esbuild (scripts/build.ts); the final image carries only dist/ and
+# the V8 compile cache made from it: no node_modules, no sources. Lambda runs it as a
+# least-privileged user, so no USER line.
 
 FROM public.ecr.aws/lambda/nodejs:24 AS builder
 WORKDIR /build

@@ -15,9 +15,10 @@ import type { DescribeAlarmsCommandOutput, GetMetricDataCommandOutput, MetricAla
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { parseArgs } from 'node:util';
 
-export const METRICS_NAMESPACE = 'BedrockGateway';
-export const DEFAULT_SERVICE = 'bedrock-gateway';
-export const DEFAULT_SMOKE_MODEL = 'gpt-4o-mini';
+// The namespace and service default template.yaml gives the function (POWERTOOLS_METRICS_NAMESPACE, ServiceName).
+const METRICS_NAMESPACE = 'BedrockGateway';
+const DEFAULT_SERVICE = 'bedrock-gateway';
+const DEFAULT_SMOKE_MODEL = 'gpt-4o-mini';
 
 export interface VerifyOptions {
   readonly stack: string;

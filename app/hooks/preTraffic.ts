@@ -9,6 +9,7 @@ import type { PutLifecycleEventHookExecutionStatusCommandOutput } from '@aws-sdk
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { splitPrelude } from '../lambda/runtime.ts';
 import { logger } from '../observability/logger.ts';
 
 /** What CodeDeploy sends to a lifecycle hook. */
@@ -32,15 +33,13 @@ export interface PreTrafficDeps {
   readonly codedeploy: HookStatusReporter;
   /** ARN of the new version (function ARN qualified with the version number). */
   readonly targetVersion: string | undefined;
-  /** Upper bound for the health invocation, cold start included. */
-  readonly invokeTimeoutMs?: number;
   /** Where the verdict is logged; the shared Powertools logger by default. */
   readonly log?: (detail: Record<string, unknown>) => void;
 }
 
 const logVerdict = (detail: Record<string, unknown>): void => logger.info('pre-traffic check', detail);
 
-export interface HealthVerdict {
+interface HealthVerdict {
   readonly healthy: boolean;
   readonly reason: string;
 }
@@ -51,9 +50,8 @@ export interface HttpResult {
   readonly body: string;
 }
 
-const DEFAULT_INVOKE_TIMEOUT_MS = 120_000;
-/** Separates the JSON prelude (status, headers) from the body in a streamed response. */
-const PRELUDE_DELIMITER = Buffer.alloc(8, 0);
+/** Upper bound for the health invocation, cold start included. */
+const INVOKE_TIMEOUT_MS = 120_000;
 
 /**
  * A synthetic API Gateway REST (payload v1) event for GET /health?deep=1. Built in code: the
@@ -111,14 +109,12 @@ export function buildDeepHealthEvent(requestId: string, now = Date.now()): APIGa
  * proxy result `{statusCode, body, isBase64Encoded?}`. Throws when it is neither.
  */
 export function parseInvokePayload(payload: Uint8Array): HttpResult {
-  const bytes = Buffer.from(payload);
-  const split = bytes.indexOf(PRELUDE_DELIMITER);
-  if (split >= 0) {
-    const prelude = JSON.parse(bytes.subarray(0, split).toString('utf8')) as { statusCode?: unknown };
-    const statusCode = typeof prelude.statusCode === 'number' ? prelude.statusCode : 200;
-    return { statusCode, body: bytes.subarray(split + PRELUDE_DELIMITER.length).toString('utf8') };
+  const streamed = splitPrelude(payload);
+  if (streamed) {
+    const statusCode = typeof streamed.prelude.statusCode === 'number' ? streamed.prelude.statusCode : 200;
+    return { statusCode, body: streamed.body.toString('utf8') };
   }
-  const result = JSON.parse(bytes.toString('utf8')) as { statusCode?: unknown; body?: unknown; isBase64Encoded?: unknown };
+  const result = JSON.parse(Buffer.from(payload).toString('utf8')) as { statusCode?: unknown; body?: unknown; isBase64Encoded?: unknown };
   if (typeof result !== 'object' || result === null || typeof result.statusCode !== 'number') {
     throw new Error('payload is neither a streamed HTTP response nor a proxy result');
   }
@@ -128,7 +124,7 @@ export function parseInvokePayload(payload: Uint8Array): HttpResult {
 }
 
 /** Healthy = HTTP 200 with `{"status":"ok"}`; anything else names what was wrong. */
-export function judgeHealth(result: HttpResult): HealthVerdict {
+function judgeHealth(result: HttpResult): HealthVerdict {
   let status: unknown;
   try {
     status = (JSON.parse(result.body) as { status?: unknown }).status;
@@ -140,12 +136,7 @@ export function judgeHealth(result: HttpResult): HealthVerdict {
 }
 
 /** Invokes the target version with the deep health event and judges the answer. Never throws. */
-export async function checkTargetVersion(
-  lambda: LambdaInvoker,
-  targetVersion: string,
-  requestId: string,
-  invokeTimeoutMs = DEFAULT_INVOKE_TIMEOUT_MS,
-): Promise<HealthVerdict> {
+async function checkTargetVersion(lambda: LambdaInvoker, targetVersion: string, requestId: string): Promise<HealthVerdict> {
   try {
     const output = await lambda.send(
       new InvokeCommand({
@@ -153,7 +144,7 @@ export async function checkTargetVersion(
         InvocationType: 'RequestResponse',
         Payload: Buffer.from(JSON.stringify(buildDeepHealthEvent(requestId))),
       }),
-      { abortSignal: AbortSignal.timeout(invokeTimeoutMs) },
+      { abortSignal: AbortSignal.timeout(INVOKE_TIMEOUT_MS) },
     );
     const payload = output.Payload ?? new Uint8Array();
     if (output.FunctionError) {
@@ -171,7 +162,7 @@ export async function checkTargetVersion(
  */
 export async function runPreTrafficHook(event: CodeDeployHookEvent, deps: PreTrafficDeps): Promise<HookStatus> {
   const verdict: HealthVerdict = deps.targetVersion
-    ? await checkTargetVersion(deps.lambda, deps.targetVersion, `pretraffic-${event.LifecycleEventHookExecutionId}`, deps.invokeTimeoutMs)
+    ? await checkTargetVersion(deps.lambda, deps.targetVersion, `pretraffic-${event.LifecycleEventHookExecutionId}`)
     : { healthy: false, reason: 'TARGET_VERSION is not set' };
   const status: HookStatus = verdict.healthy ? 'Succeeded' : 'Failed';
   (deps.log ?? logVerdict)({

@@ -141,13 +141,15 @@ describe('Dockerfile: build context (.dockerignore)', () => {
   }
 
   it('keeps what the builder copies', () => {
-    // Prepare
-    const needed = ['package.json', 'package-lock.json', 'tsconfig.json', 'app', 'scripts', 'scripts/build.ts'];
+    // Prepare: every source of the builder's COPY lines (the last word is the destination), and their parents.
+    const sources = argsOf(builder, 'COPY').flatMap((args) => args.split(/\s+/).slice(0, -1).filter((word) => !word.startsWith('--')));
+    const needed = [...new Set(sources.flatMap((source) => source.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'))))];
 
     // Act
     const dropped = needed.filter((entry) => dockerignore.some((pattern) => pattern === entry || pattern === `${entry}/` || pattern === '*'));
 
     // Assess
+    expect(needed).to.include.members(['package.json', 'package-lock.json', 'tsconfig.json', 'app', 'scripts', 'scripts/build.ts', 'scripts/esbuild']);
     expect(dropped).to.deep.equal([]);
   });
 

@@ -3,7 +3,10 @@ import { PutLifecycleEventHookExecutionStatusCommand } from '@aws-sdk/client-cod
 import type { PutLifecycleEventHookExecutionStatusCommandOutput } from '@aws-sdk/client-codedeploy';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import type { InvokeCommandOutput } from '@aws-sdk/client-lambda';
-import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import type { Gateway } from '../../../app/core/pipeline.ts';
+import type { GatewayRequest } from '../../../app/core/request.ts';
+import { jsonResponse } from '../../../app/core/response.ts';
 import {
   buildDeepHealthEvent,
   parseInvokePayload,
@@ -11,15 +14,19 @@ import {
   type HookStatusReporter,
   type LambdaInvoker,
 } from '../../../app/hooks/preTraffic.ts';
+import { createBufferedHandler, createStreamingHandler } from '../../../app/lambda/handlers.ts';
+import { httpResponseStream } from '../../../app/lambda/runtime.ts';
+import { CapturedResponseStream } from '../../helpers/responseStream.ts';
 
 const TARGET = 'arn:aws:lambda:us-east-1:123456789012:function:gw-GatewayFunction-abc:7';
 const silent = (): void => {};
 const HOOK_EVENT = { DeploymentId: 'd-ABC123', LifecycleEventHookExecutionId: 'exec-42' };
 
-/** A streamed response as Invoke returns it: JSON prelude, 8 NUL bytes, body. */
+/** A streamed response as Invoke returns it, written by the runtime adapter the gateway uses: JSON prelude, 8 NUL bytes, body. */
 function streamed(statusCode: number, body: string): Uint8Array {
-  const prelude = JSON.stringify({ statusCode, headers: { 'content-type': 'application/json' } });
-  return Buffer.concat([Buffer.from(prelude), Buffer.alloc(8, 0), Buffer.from(body)]);
+  const stream = new CapturedResponseStream();
+  httpResponseStream(stream, { statusCode, headers: { 'content-type': 'application/json' } }).write(body);
+  return stream.bytes;
 }
 
 function proxyResult(statusCode: number, body: string, isBase64Encoded = false): Uint8Array {
@@ -74,8 +81,11 @@ describe('PreTraffic hook: deep health event', () => {
     expect(event.resource).to.equal('/health');
     expect(event.queryStringParameters).to.deep.equal({ deep: '1' });
     expect(event.requestContext.requestId).to.equal(requestId);
-    const headerNames = Object.keys(event.headers).map((name) => name.toLowerCase());
-    expect(headerNames).to.not.include.members(['authorization', 'x-api-key']);
+    for (const headers of [event.headers, event.multiValueHeaders]) {
+      const headerNames = Object.keys(headers).map((name) => name.toLowerCase());
+      expect(headerNames).to.not.include('authorization');
+      expect(headerNames).to.not.include('x-api-key');
+    }
   });
 });
 
@@ -110,6 +120,50 @@ describe('PreTraffic hook: invoke payload parsing', () => {
     // Assess
     expect(act).to.throw(/neither/);
   });
+});
+
+describe('PreTraffic hook: against the gateway\'s own Lambda adapters', () => {
+  /** A gateway that records what it was asked and answers like GET /health?deep=1 does when healthy. */
+  function healthyGateway() {
+    const seen: GatewayRequest[] = [];
+    const gateway: Gateway = async (request) => {
+      seen.push(request);
+      return jsonResponse(200, { status: 'ok', checks: { secrets: 'ok', upstream: 'ok' } });
+    };
+    return { gateway, seen };
+  }
+
+  const adapters: { name: string; invoke: (gateway: Gateway, event: APIGatewayProxyEvent) => Promise<Uint8Array> }[] = [
+    {
+      name: 'streaming handler',
+      invoke: async (gateway, event) => {
+        const stream = new CapturedResponseStream();
+        await createStreamingHandler(() => gateway)(event, stream, {} as Context);
+        return stream.bytes;
+      },
+    },
+    {
+      name: 'buffered handler (sam local)',
+      invoke: async (gateway, event) => Buffer.from(JSON.stringify(await createBufferedHandler(() => gateway)(event))),
+    },
+  ];
+  for (const adapter of adapters) {
+    it(`is read as a credential-free deep health request, and its answer parsed, by the ${adapter.name}`, async () => {
+      // Prepare
+      const { gateway, seen } = healthyGateway();
+      const event = buildDeepHealthEvent('pretraffic-exec-42');
+
+      // Act
+      const result = parseInvokePayload(await adapter.invoke(gateway, event));
+
+      // Assess
+      expect(seen).to.have.length(1);
+      expect(seen[0]).to.deep.include({ method: 'GET', path: '/health', query: { deep: '1' }, requestId: 'pretraffic-exec-42' });
+      expect(seen[0]!.headers).to.not.have.any.keys('authorization', 'x-api-key');
+      expect(result.statusCode).to.equal(200);
+      expect(JSON.parse(result.body)).to.deep.equal({ status: 'ok', checks: { secrets: 'ok', upstream: 'ok' } });
+    });
+  }
 });
 
 describe('PreTraffic hook: run', () => {

@@ -1,7 +1,7 @@
 /**
  * Structural checks of template.yaml (the SAM template), read with the CloudFormation short-form
  * tags turned into their long form ({"Ref": ...}, {"Fn::Sub": ...}). Whether CloudFormation and
- * the SAM translator accept it is cfnLint.test.ts's job.
+ * the SAM translator accept it is cfnLint.test.ts's job. samconfig.toml is checked against it at the end.
  */
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
@@ -275,16 +275,22 @@ describe('template.yaml: safe deployment', () => {
       const queries = alarm.Metrics as Obj[];
 
       // Act
-      const metrics = queries.filter((q) => q.MetricStat).map((q) => (q.MetricStat as Obj).Metric as Obj);
+      const stats = queries.filter((q) => q.MetricStat);
+      const metrics = stats.map((q) => (q.MetricStat as Obj).Metric as Obj);
       const expression = queries.find((q) => q.ReturnData === true)?.Expression as string;
 
       // Assess
       expect(metrics.map((m) => m.MetricName)).to.have.members([metricName, 'Requests']);
+      // The ids the expression names must hold the right metrics, or the rate would be inverted.
+      expect(Object.fromEntries(stats.map((q) => [q.Id, ((q.MetricStat as Obj).Metric as Obj).MetricName]))).to.deep.equal({
+        errors: metricName,
+        requests: 'Requests',
+      });
       for (const metric of metrics) {
         expect(metric.Namespace).to.equal('BedrockGateway');
         expect(metric.Dimensions).to.deep.equal([{ Name: 'service', Value: ref('ServiceName') }]);
       }
-      expect(expression).to.match(/errors/).and.match(/requests/);
+      expect(expression).to.equal('IF(requests > 0, 100 * FILL(errors, 0) / requests, 0)');
       expect(alarm.Threshold).to.deep.equal(ref(threshold));
       expect(alarm.TreatMissingData).to.equal('notBreaching');
     });
@@ -609,5 +615,76 @@ describe('template.yaml: dashboard and outputs', () => {
     expect(functionUrl?.Value).to.deep.equal({ 'Fn::GetAtt': ['GatewayFunctionUrl', 'FunctionUrl'] });
     expect(subText(outputs.DashboardUrl?.Value as Json)).to.include('${Dashboard}');
     expect(outputs).to.include.keys('OpenAiKeySecretArn', 'CallerKeysSecretArn');
+  });
+});
+
+/** samconfig.toml as {"<env>.<command>.parameters": {key: value}}: it uses only tables and one-line JSON-compatible values. */
+function readSamconfig(text: string): Record<string, Record<string, Json>> {
+  const tables: Record<string, Record<string, Json>> = { '': {} };
+  let current = tables['']!;
+  for (const line of text.split(/\r?\n/).map((l) => l.trim())) {
+    if (line === '' || line.startsWith('#')) continue;
+    const table = /^\[([\w.]+)\]$/.exec(line);
+    if (table) {
+      current = tables[table[1]!] = {};
+      continue;
+    }
+    const pair = /^(\w+)\s*=\s*(.+)$/.exec(line);
+    if (!pair) throw new Error(`samconfig.toml: a line this reader does not handle: ${line}`);
+    current[pair[1]!] = JSON.parse(pair[2]!) as Json;
+  }
+  return tables;
+}
+
+describe('samconfig.toml: environments', () => {
+  const config = readSamconfig(readFileSync(path.join(ROOT, 'samconfig.toml'), 'utf8'));
+  const deploy = (env: string): Record<string, Json> => config[`${env}.deploy.parameters`] ?? {};
+  const overrides = (env: string): Record<string, string> =>
+    Object.fromEntries((deploy(env).parameter_overrides as string).split(/\s+/).map((pair) => pair.split('=') as [string, string]));
+
+  for (const env of ['default', 'prod']) {
+    it(`${env}: deploys its own stack with the image repository, bucket and capabilities SAM needs`, () => {
+      // Prepare
+      const settings = deploy(env);
+
+      // Act
+      const capabilities = (settings.capabilities as string).split(/\s+/);
+
+      // Assess
+      expect(config[`${env}.global.parameters`]?.stack_name).to.be.a('string').and.match(/^bedrock-gateway-/);
+      expect(settings.resolve_image_repos).to.equal(true);
+      expect(settings.resolve_s3).to.equal(true);
+      expect(capabilities).to.include.members(['CAPABILITY_IAM', 'CAPABILITY_AUTO_EXPAND']);
+    });
+
+    it(`${env}: overrides only template parameters, each with a value the template allows`, () => {
+      // Prepare
+      const given = overrides(env);
+
+      // Act
+      const unknown = Object.keys(given).filter((name) => !(name in parameters));
+
+      // Assess
+      expect(unknown).to.deep.equal([]);
+      for (const [name, value] of Object.entries(given)) {
+        const allowed = parameters[name]!.AllowedValues as Json[] | undefined;
+        if (allowed) expect(allowed.map(String), name).to.include(value);
+      }
+    });
+  }
+
+  it('gives dev and prod their own stack, service dimension and traffic shifting, and asks before changing prod', () => {
+    // Prepare
+    const dev = overrides('default');
+
+    // Act
+    const prod = overrides('prod');
+
+    // Assess
+    expect(config['default.global.parameters']?.stack_name).to.not.equal(config['prod.global.parameters']?.stack_name);
+    expect(dev.ServiceName).to.be.a('string').and.not.equal(prod.ServiceName);
+    expect(dev.DeploymentType).to.equal('Linear10PercentEvery1Minute');
+    expect(prod.DeploymentType).to.equal('Canary10Percent5Minutes');
+    expect(deploy('prod').confirm_changeset).to.equal(true);
   });
 });
