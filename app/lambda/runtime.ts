@@ -33,6 +33,14 @@ export const PRELUDE_DELIMITER = new Uint8Array(8);
 export const streamifyResponse: <E>(handler: StreamingHandler<E>) => StreamingHandler<E> =
   runtime?.streamifyResponse.bind(runtime) ?? ((handler) => handler);
 
+/** The reverse of httpResponseStream: the prelude and the body of a streamed response, or undefined without a delimiter. */
+export function splitPrelude(bytes: Uint8Array): { prelude: HttpPrelude; body: Buffer } | undefined {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const at = buffer.indexOf(PRELUDE_DELIMITER);
+  if (at < 0) return undefined;
+  return { prelude: JSON.parse(buffer.subarray(0, at).toString('utf8')) as HttpPrelude, body: buffer.subarray(at + PRELUDE_DELIMITER.length) };
+}
+
 export function httpResponseStream(stream: Writable, prelude: HttpPrelude): Writable {
   if (runtime) return runtime.HttpResponseStream.from(stream, prelude);
   stream.write(Buffer.from(JSON.stringify(prelude)));

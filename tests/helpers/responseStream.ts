@@ -1,5 +1,6 @@
 /** A Writable standing in for Lambda's response stream: it keeps every chunk and when each arrived. */
 import { Writable } from 'node:stream';
+import { splitPrelude } from '../../app/lambda/runtime.ts';
 
 export class CapturedResponseStream extends Writable {
   readonly chunks: Buffer[] = [];
@@ -17,10 +18,8 @@ export class CapturedResponseStream extends Writable {
 
   /** Splits the runtime's HTTP prelude (JSON + 8 NUL bytes) from the body. */
   get http(): { statusCode: number; headers: Record<string, string>; body: Buffer } {
-    const bytes = this.bytes;
-    const at = bytes.indexOf(Buffer.alloc(8));
-    if (at < 0) throw new Error('no prelude delimiter in the response stream');
-    const prelude = JSON.parse(bytes.subarray(0, at).toString('utf8')) as { statusCode: number; headers: Record<string, string> };
-    return { ...prelude, body: bytes.subarray(at + 8) };
+    const split = splitPrelude(this.bytes);
+    if (!split) throw new Error('no prelude delimiter in the response stream');
+    return { ...split.prelude, body: split.body };
   }
 }

@@ -5,7 +5,7 @@ import type { Gateway } from '../../../app/core/pipeline.ts';
 import type { GatewayRequest } from '../../../app/core/request.ts';
 import { jsonResponse, type GatewayResponse } from '../../../app/core/response.ts';
 import { createBufferedHandler, createStreamingHandler } from '../../../app/lambda/handlers.ts';
-import { httpResponseStream, PRELUDE_DELIMITER, streamifyResponse } from '../../../app/lambda/runtime.ts';
+import { httpResponseStream, splitPrelude, streamifyResponse } from '../../../app/lambda/runtime.ts';
 
 const CONTEXT = {} as Context;
 const EVENT_STREAM = 'application/vnd.amazon.eventstream';
@@ -43,10 +43,10 @@ class CollectingStream extends Writable {
 }
 
 /** Splits what the handler wrote into the JSON prelude and the body after the 8 NUL bytes. */
-function splitPrelude(written: Buffer): { prelude: unknown; body: Buffer } {
-  const at = written.indexOf(Buffer.from(PRELUDE_DELIMITER));
-  expect(at, 'the 8-NUL delimiter').to.be.greaterThan(0);
-  return { prelude: JSON.parse(written.subarray(0, at).toString('utf8')), body: written.subarray(at + PRELUDE_DELIMITER.length) };
+function splitWritten(written: Buffer): { prelude: unknown; body: Buffer } {
+  const split = splitPrelude(written);
+  expect(split, 'the 8-NUL delimiter').to.not.equal(undefined);
+  return split!;
 }
 
 const frame = (text: string) => new TextEncoder().encode(text);
@@ -109,7 +109,7 @@ describe('lambda runtime detection', () => {
     // Assess
     expect(wrapped).to.equal(handler);
     expect(out).to.equal(stream);
-    expect(splitPrelude(stream.bytes()).prelude).to.deep.equal({ statusCode: 200, headers: {} });
+    expect(splitWritten(stream.bytes()).prelude).to.deep.equal({ statusCode: 200, headers: {} });
   });
 
   it('uses the Lambda runtime API when it is present', async () => {
@@ -172,7 +172,7 @@ describe('createStreamingHandler', () => {
     // Act
     await handler(event, stream, CONTEXT);
     // Assess
-    const { prelude, body } = splitPrelude(stream.bytes());
+    const { prelude, body } = splitWritten(stream.bytes());
     expect(prelude).to.deep.equal({ statusCode: 200, headers: { 'content-type': 'application/json', 'x-amzn-RequestId': 'req-1' } });
     expect(Buffer.from(body).equals(Buffer.from(response.body))).to.equal(true);
     expect(stream.writableFinished).to.equal(true);
@@ -186,7 +186,7 @@ describe('createStreamingHandler', () => {
     // Act
     await handler(event, stream, CONTEXT);
     // Assess
-    const { prelude, body } = splitPrelude(stream.bytes());
+    const { prelude, body } = splitWritten(stream.bytes());
     expect(prelude).to.deep.equal({ statusCode: 404, headers: { 'x-amzn-ErrorType': 'ResourceNotFoundException' } });
     expect(body.byteLength).to.equal(0);
   });
@@ -199,7 +199,7 @@ describe('createStreamingHandler', () => {
     // Act
     await handler(event, stream, CONTEXT);
     // Assess
-    const { prelude, body } = splitPrelude(stream.bytes());
+    const { prelude, body } = splitWritten(stream.bytes());
     expect(prelude).to.deep.equal({ statusCode: 200, headers: { 'content-type': EVENT_STREAM } });
     expect(body.toString('utf8')).to.equal('frame-1frame-2frame-3');
     expect(stream.writableFinished).to.equal(true);
@@ -224,7 +224,7 @@ describe('createStreamingHandler', () => {
     // Act
     await handler(event, stream, CONTEXT);
     // Assess
-    const { body } = splitPrelude(stream.bytes());
+    const { body } = splitWritten(stream.bytes());
     expect(body.toString('utf8')).to.equal(frames.map((f) => Buffer.from(f).toString('utf8')).join(''));
   });
 
