@@ -7,6 +7,8 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, type CollectionTag, type ScalarTag, type YAMLMap, type YAMLSeq } from 'yaml';
+import { createMetrics, publishRequestMetrics } from '../../../app/observability/metrics.ts';
+import type { RequestRecord } from '../../../app/observability/requestRecord.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 
@@ -687,4 +689,63 @@ describe('samconfig.toml: environments', () => {
     expect(prod.DeploymentType).to.equal('Canary10Percent5Minutes');
     expect(deploy('prod').confirm_changeset).to.equal(true);
   });
+});
+
+describe('template.yaml: alarms and dashboard read metrics the gateway really emits', () => {
+  /** Every (metric name, dimension names) pair one request's EMF lines declare, as `Name|dim,dim`. */
+  function emittedMetricKeys(): Set<string> {
+    const saved = { dev: process.env.POWERTOOLS_DEV, disabled: process.env.POWERTOOLS_METRICS_DISABLED };
+    delete process.env.POWERTOOLS_DEV;
+    delete process.env.POWERTOOLS_METRICS_DISABLED;
+    const lines: string[] = [];
+    const write = process.stdout.write;
+    process.stdout.write = ((chunk: string | Uint8Array) => (lines.push(String(chunk)), true)) as typeof process.stdout.write;
+    try {
+      const record: RequestRecord = {
+        requestId: 'r', operation: 'Converse', modelDimension: 'gpt-4o', status: 503, exception: 'ServiceUnavailableException',
+        latencyMs: 5, upstreamLatencyMs: 4, timeToFirstTokenMs: 1, inputTokens: 1, outputTokens: 1, upstreamError: true,
+      };
+      publishRequestMetrics(createMetrics('BedrockGateway'), record);
+    } finally {
+      process.stdout.write = write;
+      if (saved.dev !== undefined) process.env.POWERTOOLS_DEV = saved.dev;
+      if (saved.disabled !== undefined) process.env.POWERTOOLS_METRICS_DISABLED = saved.disabled;
+    }
+    const keys = new Set<string>();
+    for (const line of lines.join('').split('\n').filter((l) => l.startsWith('{'))) {
+      const emf = JSON.parse(line) as { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] } };
+      for (const directive of emf._aws.CloudWatchMetrics) {
+        expect(directive.Namespace).to.equal('BedrockGateway');
+        for (const metric of directive.Metrics) for (const dims of directive.Dimensions) keys.add(`${metric.Name}|${[...dims].sort().join(',')}`);
+      }
+    }
+    return keys;
+  }
+
+  const emitted = emittedMetricKeys();
+  const used: string[] = [];
+  for (const [, alarm] of ofType('AWS::CloudWatch::Alarm')) {
+    const p = alarm.Properties as Obj;
+    const metrics = p.Metrics ? (p.Metrics as Obj[]).map((m) => (m.MetricStat as Obj | undefined)?.Metric as Obj | undefined) : [p];
+    for (const metric of metrics) {
+      if (!metric || metric.Namespace !== 'BedrockGateway') continue;
+      const dims = ((metric.Dimensions as Obj[] | undefined) ?? []).map((d) => String(d.Name)).sort().join(',');
+      used.push(`${String(metric.MetricName)}|${dims}`);
+    }
+  }
+  const dashboard = subText(props('Dashboard').DashboardBody as Json);
+  for (const match of dashboard.matchAll(/\{BedrockGateway,([a-z,]+)\} MetricName=\\?"(\w+)\\?"/g)) {
+    used.push(`${match[2]}|${match[1]!.split(',').sort().join(',')}`);
+  }
+
+  it('finds the EMF alarms and dashboard searches to check', () => {
+    expect(used.filter((key) => key.startsWith('Errors|'))).to.have.length.greaterThan(0);
+    expect(used.length).to.be.greaterThan(8);
+  });
+
+  for (const key of [...new Set(used)]) {
+    it(`${key.replace('|', ' on [')}] is emitted by publishRequestMetrics`, () => {
+      expect([...emitted]).to.include(key);
+    });
+  }
 });
