@@ -34,7 +34,7 @@ type ToolResultBlock = NonNullable<ContentBlock['toolResult']>;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-export const unsupported = (path: string, kind: string): BedrockError =>
+const unsupported = (path: string, kind: string): BedrockError =>
   validation(`${path}: ${kind} content is not supported by this gateway`);
 
 const isBlank = (text: string): boolean => text.trim().length === 0;
@@ -85,7 +85,7 @@ function forEachServedBlock(message: Message, i: number, visit: (item: ServedBlo
   });
 }
 
-export function imagePart(image: ImageBlock, path: string): ChatCompletionContentPart {
+function imagePart(image: ImageBlock, path: string): ChatCompletionContentPart {
   if (image.source.s3Location !== undefined) {
     throw validation(`${path}.source.s3Location: S3 sources are not supported by this gateway; send the bytes inline`);
   }
@@ -101,7 +101,7 @@ const inlineDocument = (doc: DocumentBlock, text: string): ChatCompletionContent
  * source already is text, so it is inlined whatever the declared format. `context` and `citations`
  * have no OpenAI counterpart and are ignored.
  */
-export function documentPart(doc: DocumentBlock, path: string): ChatCompletionContentPart {
+function documentPart(doc: DocumentBlock, path: string): ChatCompletionContentPart {
   const { source } = doc;
   if (source.s3Location !== undefined) {
     throw validation(`${path}.source.s3Location: S3 sources are not supported by this gateway; send the bytes inline`);

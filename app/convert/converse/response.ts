@@ -11,6 +11,8 @@
  */
 import type { ChatCompletion, ChatCompletionMessage } from 'openai/resources/chat/completions';
 import { BedrockError } from '../../core/errors.ts';
+import { additionalResponseFields, nonEmpty, reasoningText } from './outputFields.ts';
+import type { ReasoningFields } from './outputFields.ts';
 import { toStopReason } from './stopReason.ts';
 import type { ConverseResponseJson, OutputContentBlock, StopReason } from './types.ts';
 import { toTokenUsage } from './usage.ts';
@@ -20,12 +22,6 @@ export interface ChatToConverseOptions {
   latencyMs: number;
   additionalModelResponseFieldPaths?: readonly string[];
 }
-
-/** The one response path we can answer; Vercel asks for it on Anthropic models. The stop sequence is unknowable from OpenAI. */
-const STOP_SEQUENCE_PATH = '/delta/stop_sequence';
-
-/** Non-standard reasoning fields some OpenAI-compatible servers add (DeepSeek, vLLM, OpenRouter). */
-type MessageWithReasoning = ChatCompletionMessage & { reasoning_content?: unknown; reasoning?: unknown };
 
 interface ToolUses {
   blocks: OutputContentBlock[];
@@ -37,10 +33,10 @@ export function chatToConverse(completion: ChatCompletion, options: ChatToConver
   if (choice === undefined) {
     throw new BedrockError('ModelErrorException', 'The model returned no choices.', { originalStatusCode: 200 });
   }
-  const message = choice.message as MessageWithReasoning;
+  const message: ChatCompletionMessage & ReasoningFields = choice.message;
   const text = nonEmpty(message.content);
   const refusal = nonEmpty(message.refusal);
-  const reasoning = nonEmpty(message.reasoning_content) ?? nonEmpty(message.reasoning);
+  const reasoning = reasoningText(message);
   const toolUses = toToolUses(message);
   const content: OutputContentBlock[] = [
     ...(reasoning === undefined ? [] : [{ reasoningContent: { reasoningText: { text: reasoning } } }]),
@@ -59,13 +55,10 @@ export function chatToConverse(completion: ChatCompletion, options: ChatToConver
     usage: toTokenUsage(completion.usage),
     metrics: { latencyMs: options.latencyMs },
   };
-  if (options.additionalModelResponseFieldPaths?.includes(STOP_SEQUENCE_PATH)) {
-    response.additionalModelResponseFields = { delta: { stop_sequence: null } };
-  }
+  const additionalModelResponseFields = additionalResponseFields(options.additionalModelResponseFieldPaths);
+  if (additionalModelResponseFields) response.additionalModelResponseFields = additionalModelResponseFields;
   return response;
 }
-
-const nonEmpty = (value: unknown): string | undefined => (typeof value === 'string' && value.length > 0 ? value : undefined);
 
 /**
  * Only function calls are mapped: the gateway never declares custom tools. Calls are recognised by

@@ -11,17 +11,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
+import { additionalResponseFields, nonEmpty, reasoningText } from './outputFields.ts';
+import type { ReasoningFields } from './outputFields.ts';
 import { toStopReason } from './stopReason.ts';
 import type { ContentBlockDelta, ConverseStreamEvent, StopReason, TokenUsage } from './types.ts';
 import { toTokenUsage } from './usage.ts';
 
 type ToolCallDelta = ChatCompletionChunk.Choice.Delta.ToolCall;
-
-/** Non-standard reasoning fields some OpenAI-compatible backends put on the delta. */
-interface ReasoningDelta {
-  reasoning_content?: unknown;
-  reasoning?: unknown;
-}
 
 type BlockKind = 'text' | 'reasoning' | 'toolUse';
 
@@ -39,10 +35,8 @@ export interface ConverseStreamTranslatorOptions {
   additionalModelResponseFieldPaths?: readonly string[];
 }
 
-const STOP_SEQUENCE_PATH = '/delta/stop_sequence';
-
 export class ConverseStreamTranslator {
-  readonly #echoStopSequence: boolean;
+  readonly #additionalModelResponseFields: Record<string, unknown> | undefined;
   #started = false;
   #stopped = false;
   #finished = false;
@@ -56,7 +50,7 @@ export class ConverseStreamTranslator {
   #currentToolKey: number | undefined;
 
   constructor(options: ConverseStreamTranslatorOptions = {}) {
-    this.#echoStopSequence = options.additionalModelResponseFieldPaths?.includes(STOP_SEQUENCE_PATH) ?? false;
+    this.#additionalModelResponseFields = additionalResponseFields(options.additionalModelResponseFieldPaths);
   }
 
   /** True once a finish_reason was seen; an upstream that ends without one was cut. */
@@ -81,7 +75,7 @@ export class ConverseStreamTranslator {
     if (!choice || this.#stopped) return events;
 
     const delta = choice.delta ?? {};
-    const reasoning = reasoningText(delta as ReasoningDelta);
+    const reasoning = reasoningText(delta as ReasoningFields);
     if (reasoning) this.#appendTo('reasoning', { reasoningContent: { text: reasoning } }, events);
     // A refusal is shown to the caller as text, as in the non-streaming conversion.
     const text = nonEmpty(delta.content) ?? nonEmpty(delta.refusal);
@@ -116,12 +110,8 @@ export class ConverseStreamTranslator {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#stopOpenBlock(events);
-    events.push({
-      type: 'messageStop',
-      payload: this.#echoStopSequence
-        ? { stopReason, additionalModelResponseFields: { delta: { stop_sequence: null } } }
-        : { stopReason },
-    });
+    const additionalModelResponseFields = this.#additionalModelResponseFields;
+    events.push({ type: 'messageStop', payload: additionalModelResponseFields ? { stopReason, additionalModelResponseFields } : { stopReason } });
   }
 
   #stopOpenBlock(events: ConverseStreamEvent[]): void {
@@ -173,14 +163,6 @@ export class ConverseStreamTranslator {
     });
     return block;
   }
-}
-
-function reasoningText(delta: ReasoningDelta): string | undefined {
-  return nonEmpty(delta.reasoning_content) ?? nonEmpty(delta.reasoning);
-}
-
-function nonEmpty(value: unknown): string | undefined {
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
 /** Bedrock-style id (`tooluse_` + 22 url-safe characters) for servers that omit one. */

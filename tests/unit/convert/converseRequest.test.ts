@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import { converseToChat } from '../../../app/convert/converse/request.ts';
 import type { ConverseToChatOptions } from '../../../app/convert/converse/request.ts';
-import { BedrockError } from '../../../app/core/errors.ts';
+import type { BedrockError } from '../../../app/core/errors.ts';
 import { ConverseRequest } from '../../../app/schemas/converse.ts';
 import { parseWith } from '../../../app/schemas/validate.ts';
+import { thrownBedrockError } from '../../helpers/bedrockErrors.ts';
 
 const MODEL = 'gpt-test';
 const PNG = 'iVBORw0KGgo=';
@@ -20,13 +21,7 @@ function convert(body: Body, options?: ConverseToChatOptions) {
 }
 
 function rejectionOf(body: Body, options?: ConverseToChatOptions): BedrockError {
-  try {
-    convert(body, options);
-  } catch (error) {
-    if (error instanceof BedrockError) return error;
-    throw error;
-  }
-  return expect.fail('expected a ValidationException');
+  return thrownBedrockError(() => convert(body, options));
 }
 
 function expectValidation(body: Body, ...fragments: string[]): void {

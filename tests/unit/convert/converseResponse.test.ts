@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import type { ChatCompletion } from 'openai/resources/chat/completions';
 import { chatToConverse } from '../../../app/convert/converse/response.ts';
-import { BedrockError } from '../../../app/core/errors.ts';
+import { thrownBedrockError } from '../../helpers/bedrockErrors.ts';
 
 const fixture = (name: string): ChatCompletion =>
   JSON.parse(readFileSync(new URL(`../../fixtures/openai/${name}.json`, import.meta.url), 'utf8')) as ChatCompletion;
@@ -82,15 +82,8 @@ describe('Chat -> Converse: choices', () => {
     // Prepare
     const chat = { ...completion({ content: 'x' }), choices: [] };
     // Act
-    let caught: unknown;
-    try {
-      convert(chat);
-    } catch (error) {
-      caught = error;
-    }
+    const error = thrownBedrockError(() => convert(chat));
     // Assess
-    expect(caught).to.be.instanceOf(BedrockError);
-    const error = caught as BedrockError;
     expect(error.exception).to.equal('ModelErrorException');
     expect(error.status).to.equal(424);
     expect(error.message).to.equal('The model returned no choices.');

@@ -24,6 +24,12 @@ const toolInput = (i: number, input: string): ConverseStreamEvent => ({
   payload: { contentBlockIndex: i, delta: { toolUse: { input } } },
 });
 const blockStop = (i: number): ConverseStreamEvent => ({ type: 'contentBlockStop', payload: { contentBlockIndex: i } });
+/** A whole toolUse block: its start, one delta per input fragment, its stop. */
+const toolBlock = (i: number, toolUseId: string, name: string, ...inputs: string[]): ConverseStreamEvent[] => [
+  toolStart(i, toolUseId, name),
+  ...inputs.map((input) => toolInput(i, input)),
+  blockStop(i),
+];
 const messageStop = (stopReason: StopReason): ConverseStreamEvent => ({ type: 'messageStop', payload: { stopReason } });
 const metadata = (usage: TokenUsage): ConverseStreamEvent => ({ type: 'metadata', payload: { usage, metrics: { latencyMs: LATENCY_MS } } });
 const tokens = (inputTokens: number, outputTokens: number): TokenUsage => ({ inputTokens, outputTokens, totalTokens: inputTokens + outputTokens });
@@ -94,13 +100,7 @@ describe('Converse: stream translation (fixtures)', () => {
       fixture: 'tool-call',
       expected: [
         messageStart(),
-        toolStart(0, 'call_Qx7yZ1aB2cD3eF4gH5iJ6kL7', 'get_weather'),
-        toolInput(0, '{"'),
-        toolInput(0, 'city'),
-        toolInput(0, '":"'),
-        toolInput(0, 'Paris'),
-        toolInput(0, '"}'),
-        blockStop(0),
+        ...toolBlock(0, 'call_Qx7yZ1aB2cD3eF4gH5iJ6kL7', 'get_weather', '{"', 'city', '":"', 'Paris', '"}'),
         messageStop('tool_use'),
         metadata(tokens(81, 15)),
       ],
@@ -109,13 +109,8 @@ describe('Converse: stream translation (fixtures)', () => {
       fixture: 'parallel-tool-calls',
       expected: [
         messageStart(),
-        toolStart(0, 'call_aaaaaaaaaaaaaaaaaaaaaaaa', 'get_weather'),
-        toolInput(0, '{"city": "Paris"}'),
-        blockStop(0),
-        toolStart(1, 'call_bbbbbbbbbbbbbbbbbbbbbbbb', 'get_time'),
-        toolInput(1, '{"tz": '),
-        toolInput(1, '"Europe/Paris"}'),
-        blockStop(1),
+        ...toolBlock(0, 'call_aaaaaaaaaaaaaaaaaaaaaaaa', 'get_weather', '{"city": "Paris"}'),
+        ...toolBlock(1, 'call_bbbbbbbbbbbbbbbbbbbbbbbb', 'get_time', '{"tz": ', '"Europe/Paris"}'),
         messageStop('tool_use'),
         metadata(tokens(96, 52)),
       ],
@@ -127,9 +122,7 @@ describe('Converse: stream translation (fixtures)', () => {
         text(0, 'Let me'),
         text(0, ' check.'),
         blockStop(0),
-        toolStart(1, 'call_cccccccccccccccccccccccc', 'search'),
-        toolInput(1, '{"q":"bedrock"}'),
-        blockStop(1),
+        ...toolBlock(1, 'call_cccccccccccccccccccccccc', 'search', '{"q":"bedrock"}'),
         messageStop('tool_use'),
         metadata(tokens(70, 20)),
       ],
@@ -295,104 +288,59 @@ describe('Converse: stream translation edge cases', () => {
     expect(ids[0]).to.not.equal(ids[1]);
   });
 
-  it('treats an id repeated on every fragment as the same tool call', () => {
-    // Prepare
-    const chunks = [
-      chunk(toolCall({ index: 0, id: 'call_1', type: 'function', function: { name: 'f', arguments: '{"a"' } })),
-      chunk(toolCall({ index: 0, id: 'call_1', type: 'function', function: { arguments: ':1}' } })),
-      chunk({}, 'tool_calls'),
-    ];
+  // Tool-call fragment routing: each row's chunks end with finish_reason tool_calls and no usage.
+  const routingCases: { name: string; calls: Record<string, unknown>[]; blocks: ConverseStreamEvent[] }[] = [
+    {
+      name: 'treats an id repeated on every fragment as the same tool call',
+      calls: [
+        { index: 0, id: 'call_1', type: 'function', function: { name: 'f', arguments: '{"a"' } },
+        { index: 0, id: 'call_1', type: 'function', function: { arguments: ':1}' } },
+      ],
+      blocks: toolBlock(0, 'call_1', 'f', '{"a"', ':1}'),
+    },
+    {
+      // Some compatible servers number every parallel call 0.
+      name: 'starts a new block when a new id arrives at an already used tool index',
+      calls: [
+        { index: 0, id: 'call_1', function: { name: 'f', arguments: '{}' } },
+        { index: 0, id: 'call_2', function: { name: 'g', arguments: '{}' } },
+      ],
+      blocks: [...toolBlock(0, 'call_1', 'f', '{}'), ...toolBlock(1, 'call_2', 'g', '{}')],
+    },
+    {
+      name: 'sends a fragment without an index to the current tool call',
+      calls: [{ index: 3, id: 'call_1', function: { name: 'f', arguments: '' } }, { function: { arguments: '{}' } }],
+      blocks: toolBlock(0, 'call_1', 'f', '{}'),
+    },
+    {
+      // No block is reopened or stopped twice.
+      name: 'routes a late fragment for an earlier tool call to that call’s block index',
+      calls: [
+        { index: 0, id: 'call_1', function: { name: 'f', arguments: '{"a":' } },
+        { index: 1, id: 'call_2', function: { name: 'g', arguments: '{}' } },
+        { index: 0, function: { arguments: '1}' } },
+      ],
+      blocks: [toolStart(0, 'call_1', 'f'), toolInput(0, '{"a":'), blockStop(0), toolStart(1, 'call_2', 'g'), toolInput(1, '{}'), toolInput(0, '1}'), blockStop(1)],
+    },
+    {
+      name: 'does not emit empty argument fragments',
+      calls: [{ index: 0, id: 'call_1', function: { name: 'f', arguments: '' } }, { index: 0, function: { arguments: '' } }, { index: 0, function: {} }],
+      blocks: toolBlock(0, 'call_1', 'f'),
+    },
+  ];
 
-    // Act
-    const events = run(chunks);
+  for (const { name, calls, blocks } of routingCases) {
+    it(name, () => {
+      // Prepare
+      const chunks = [...calls.map((call) => chunk(toolCall(call))), chunk({}, 'tool_calls')];
 
-    // Assess
-    expect(events.slice(0, -1)).to.deep.equal([
-      messageStart(),
-      toolStart(0, 'call_1', 'f'),
-      toolInput(0, '{"a"'),
-      toolInput(0, ':1}'),
-      blockStop(0),
-      messageStop('tool_use'),
-    ]);
-  });
+      // Act
+      const events = run(chunks);
 
-  it('starts a new block when a new id arrives at an already used tool index', () => {
-    // Prepare: some compatible servers number every parallel call 0.
-    const chunks = [
-      chunk(toolCall({ index: 0, id: 'call_1', function: { name: 'f', arguments: '{}' } })),
-      chunk(toolCall({ index: 0, id: 'call_2', function: { name: 'g', arguments: '{}' } })),
-      chunk({}, 'tool_calls'),
-    ];
-
-    // Act
-    const events = run(chunks);
-
-    // Assess
-    expect(events.slice(1, -2)).to.deep.equal([
-      toolStart(0, 'call_1', 'f'),
-      toolInput(0, '{}'),
-      blockStop(0),
-      toolStart(1, 'call_2', 'g'),
-      toolInput(1, '{}'),
-      blockStop(1),
-    ]);
-  });
-
-  it('sends a fragment without an index to the current tool call', () => {
-    // Prepare
-    const chunks = [
-      chunk(toolCall({ index: 3, id: 'call_1', function: { name: 'f', arguments: '' } })),
-      chunk(toolCall({ function: { arguments: '{}' } })),
-      chunk({}, 'tool_calls'),
-    ];
-
-    // Act
-    const events = run(chunks);
-
-    // Assess
-    expect(events.slice(1, -2)).to.deep.equal([toolStart(0, 'call_1', 'f'), toolInput(0, '{}'), blockStop(0)]);
-  });
-
-  it('routes a late fragment for an earlier tool call to that call’s block index', () => {
-    // Prepare
-    const chunks = [
-      chunk(toolCall({ index: 0, id: 'call_1', function: { name: 'f', arguments: '{"a":' } })),
-      chunk(toolCall({ index: 1, id: 'call_2', function: { name: 'g', arguments: '{}' } })),
-      chunk(toolCall({ index: 0, function: { arguments: '1}' } })),
-      chunk({}, 'tool_calls'),
-    ];
-
-    // Act
-    const events = run(chunks);
-
-    // Assess: no block is reopened or stopped twice.
-    expect(events.slice(1, -2)).to.deep.equal([
-      toolStart(0, 'call_1', 'f'),
-      toolInput(0, '{"a":'),
-      blockStop(0),
-      toolStart(1, 'call_2', 'g'),
-      toolInput(1, '{}'),
-      toolInput(0, '1}'),
-      blockStop(1),
-    ]);
-  });
-
-  it('does not emit empty argument fragments', () => {
-    // Prepare
-    const chunks = [
-      chunk(toolCall({ index: 0, id: 'call_1', function: { name: 'f', arguments: '' } })),
-      chunk(toolCall({ index: 0, function: { arguments: '' } })),
-      chunk(toolCall({ index: 0, function: {} })),
-      chunk({}, 'tool_calls'),
-    ];
-
-    // Act
-    const events = run(chunks);
-
-    // Assess
-    expect(events.slice(1, -2)).to.deep.equal([toolStart(0, 'call_1', 'f'), blockStop(0)]);
-  });
+      // Assess
+      expect(events).to.deep.equal([messageStart(), ...blocks, messageStop('tool_use'), metadata(tokens(0, 0))]);
+    });
+  }
 
   it('opens a reasoning block then a text block when both arrive in one delta', () => {
     // Prepare

@@ -1,0 +1,28 @@
+/**
+ * Readings of the OpenAI output shared by the response (response.ts) and stream (stream.ts)
+ * conversions, so a message and a delta are read the same way.
+ */
+
+/** A string with at least one character; null, "" and non-strings mean "nothing". */
+export function nonEmpty(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+/** Non-standard reasoning fields some OpenAI-compatible servers put on messages and deltas (DeepSeek, vLLM, OpenRouter). */
+export interface ReasoningFields {
+  reasoning_content?: unknown;
+  reasoning?: unknown;
+}
+
+/** The reasoning text of a message or delta; `reasoning_content` wins when a server sends both. */
+export function reasoningText(fields: ReasoningFields): string | undefined {
+  return nonEmpty(fields.reasoning_content) ?? nonEmpty(fields.reasoning);
+}
+
+/** The one response path we can answer; Vercel asks for it on Anthropic models. The stop sequence is unknowable from OpenAI. */
+const STOP_SEQUENCE_PATH = '/delta/stop_sequence';
+
+/** `additionalModelResponseFields` for the requested paths, or undefined when none of them can be answered. */
+export function additionalResponseFields(paths: readonly string[] | undefined): Record<string, unknown> | undefined {
+  return paths?.includes(STOP_SEQUENCE_PATH) ? { delta: { stop_sequence: null } } : undefined;
+}
