@@ -3,35 +3,33 @@ import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import { ConverseStreamTranslator } from '../../../app/convert/converse/stream.ts';
 import type { ConverseStreamTranslatorOptions } from '../../../app/convert/converse/stream.ts';
 import type { ConverseStreamEvent, StopReason, TokenUsage } from '../../../app/convert/converse/types.ts';
+import {
+  blockStop,
+  messageStart as sharedMessageStart,
+  messageStop,
+  metadata as sharedMetadata,
+  reasoningDelta,
+  textDelta,
+  toolInputDelta,
+  toolStart,
+} from '../../helpers/converseEvents.ts';
 import { readSseFixture, sseFixtureNames } from '../../helpers/sse.ts';
 import type { SseStream } from '../../helpers/sse.ts';
 
 const LATENCY_MS = 321;
 
-// Expected-event builders, so each table row reads like the wire.
-const messageStart = (): ConverseStreamEvent => ({ type: 'messageStart', payload: { role: 'assistant' } });
-const text = (i: number, t: string): ConverseStreamEvent => ({ type: 'contentBlockDelta', payload: { contentBlockIndex: i, delta: { text: t } } });
-const reasoning = (i: number, t: string): ConverseStreamEvent => ({
-  type: 'contentBlockDelta',
-  payload: { contentBlockIndex: i, delta: { reasoningContent: { text: t } } },
-});
-const toolStart = (i: number, toolUseId: string, name: string): ConverseStreamEvent => ({
-  type: 'contentBlockStart',
-  payload: { contentBlockIndex: i, start: { toolUse: { toolUseId, name } } },
-});
-const toolInput = (i: number, input: string): ConverseStreamEvent => ({
-  type: 'contentBlockDelta',
-  payload: { contentBlockIndex: i, delta: { toolUse: { input } } },
-});
-const blockStop = (i: number): ConverseStreamEvent => ({ type: 'contentBlockStop', payload: { contentBlockIndex: i } });
+// Expected-event builders (shared), so each table row reads like the wire.
+const messageStart = (): ConverseStreamEvent => sharedMessageStart;
+const text = textDelta;
+const reasoning = reasoningDelta;
+const toolInput = toolInputDelta;
 /** A whole toolUse block: its start, one delta per input fragment, its stop. */
 const toolBlock = (i: number, toolUseId: string, name: string, ...inputs: string[]): ConverseStreamEvent[] => [
   toolStart(i, toolUseId, name),
   ...inputs.map((input) => toolInput(i, input)),
   blockStop(i),
 ];
-const messageStop = (stopReason: StopReason): ConverseStreamEvent => ({ type: 'messageStop', payload: { stopReason } });
-const metadata = (usage: TokenUsage): ConverseStreamEvent => ({ type: 'metadata', payload: { usage, metrics: { latencyMs: LATENCY_MS } } });
+const metadata = (usage: TokenUsage): ConverseStreamEvent => sharedMetadata(usage, LATENCY_MS);
 const tokens = (inputTokens: number, outputTokens: number): TokenUsage => ({ inputTokens, outputTokens, totalTokens: inputTokens + outputTokens });
 
 /** What the handler does: push every chunk, then finish() only when the upstream completed. */

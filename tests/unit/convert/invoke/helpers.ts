@@ -32,22 +32,9 @@ export function itRejectsEachNamingTheField(cases: readonly InvalidBodyCase[], c
   }
 }
 
-// Converse stream events, as the Chat Completions stream translator produces them.
-export const messageStart: ConverseStreamEvent = { type: 'messageStart', payload: { role: 'assistant' } };
-export const delta = (index: number, d: ContentBlockDelta): ConverseStreamEvent => ({
-  type: 'contentBlockDelta',
-  payload: { contentBlockIndex: index, delta: d },
-});
-export const textDelta = (index: number, value: string): ConverseStreamEvent => delta(index, { text: value });
-export const reasoningDelta = (index: number, value: string): ConverseStreamEvent => delta(index, { reasoningContent: { text: value } });
-export const toolInputDelta = (index: number, value: string): ConverseStreamEvent => delta(index, { toolUse: { input: value } });
-export const toolStart = (index: number, toolUseId: string, name: string): ConverseStreamEvent => ({
-  type: 'contentBlockStart',
-  payload: { contentBlockIndex: index, start: { toolUse: { toolUseId, name } } },
-});
-export const blockStop = (index: number): ConverseStreamEvent => ({ type: 'contentBlockStop', payload: { contentBlockIndex: index } });
-export const messageStop = (stopReason: StopReason): ConverseStreamEvent => ({ type: 'messageStop', payload: { stopReason } });
-export const metadata = (usage: TokenUsage, latencyMs = 420): ConverseStreamEvent => ({ type: 'metadata', payload: { usage, metrics: { latencyMs } } });
+// Converse stream events: the shared builders (tests/helpers/converseEvents.ts).
+export { blockStop, delta, messageStart, messageStop, metadata, reasoningDelta, textDelta, toolInputDelta, toolStart } from '../../../helpers/converseEvents.ts';
+import { blockStop, delta, messageStart, messageStop, metadata, textDelta } from '../../../helpers/converseEvents.ts';
 
 /** A one-block answer: its deltas (plain strings are text) at block 0, then the stop reason and usage. */
 export function answerEvents(deltas: readonly (string | ContentBlockDelta)[], stopReason: StopReason, usage: TokenUsage, latencyMs: number): ConverseStreamEvent[] {
