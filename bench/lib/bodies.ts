@@ -12,6 +12,9 @@ export const MODEL_MAP = JSON.stringify({ [BEDROCK_MODEL_ID]: UPSTREAM_MODEL });
 export const CALLER_KEY = 'bench-caller-key';
 export const UPSTREAM_KEY = 'bench-upstream-key';
 
+/** The user text of the ordinary request (echoed back, so also the answer's size). */
+export const TEXT_BYTES = 1024;
+
 const WORDS = ['gateway', 'latency', 'bedrock', 'stream', 'token', 'model', 'answer', 'request', 'budget', 'measure', 'socket', 'frame'];
 
 /** Deterministic plain words (no `[` so no fake-upstream directive), exactly `bytes` long. */

@@ -4,7 +4,7 @@
  * import of dist/handler.mjs (module init included: config, clients, logger).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { warmCompileCache } from '../../scripts/build.ts';
+import { COMPILE_CACHE_DIR, warmCompileCache } from '../../scripts/build.ts';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { median } from './stats.ts';
@@ -69,9 +69,12 @@ function needsBuild(root: string): boolean {
   return inputs.some((mtime) => mtime > built);
 }
 
+/** The bundle's own files: the compile cache the cold-start phase fills is not part of the bundle. */
 function dirBytes(dir: string): number {
   let total = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) if (entry.isFile()) total += statSync(path.join(entry.parentPath, entry.name)).size;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile() && !entry.parentPath.includes(COMPILE_CACHE_DIR)) total += statSync(path.join(entry.parentPath, entry.name)).size;
+  }
   return total;
 }
 

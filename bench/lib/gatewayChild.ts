@@ -12,7 +12,6 @@ import { announceReady, serveCalls } from './ipc.ts';
 export interface GatewayInfo {
   readonly url: string;
   readonly maxConnections: number;
-  readonly gcExposed: boolean;
 }
 
 export interface GatewayUsage {
@@ -24,7 +23,7 @@ export interface GatewayUsage {
   /** Memory outside the JS heap that V8 knows of (Buffers, wasm memories). */
   readonly external: number;
   readonly arrayBuffers: number;
-  /** Highest RSS seen by the 100 ms sampler since the last resetPeak. */
+  /** Highest RSS seen by the 100 ms sampler since the child started. */
   readonly sampledPeakRss: number;
   /** The kernel's own high-water mark for this process (bytes). */
   readonly maxRss: number;
@@ -86,10 +85,6 @@ serveCalls({
     }
     return usage();
   },
-  resetPeak: () => {
-    sampledPeakRss = process.memoryUsage.rss();
-    return null;
-  },
   stop: async () => {
     clearInterval(sampler);
     await running.close();
@@ -97,4 +92,4 @@ serveCalls({
   },
 });
 
-await announceReady({ url: running.server.url, maxConnections: config.openaiMaxConnections, gcExposed: typeof globalThis.gc === 'function' } satisfies GatewayInfo);
+await announceReady({ url: running.server.url, maxConnections: config.openaiMaxConnections } satisfies GatewayInfo);

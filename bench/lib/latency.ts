@@ -3,7 +3,7 @@
  * path, direct path, alternating which goes first) so drift in the machine's state hits
  * both paths alike. Added = gateway percentile minus direct percentile.
  */
-import { checkChatAnswer, checkConverseAnswer, DIRECT_HEADERS, GATEWAY_HEADERS, requestsFor, words } from './bodies.ts';
+import { checkChatAnswer, checkConverseAnswer, DIRECT_HEADERS, GATEWAY_HEADERS, requestsFor, TEXT_BYTES, words } from './bodies.ts';
 import type { BenchContext } from './context.ts';
 import { collectLatencies } from './load.ts';
 import { difference, median, summarizeNs, type Percentiles } from './stats.ts';
@@ -21,8 +21,6 @@ export interface LatencyResult {
   readonly errors: number;
   readonly firstError?: string;
 }
-
-export const TEXT_BYTES = 1024;
 
 export async function measureLatency(ctx: BenchContext): Promise<LatencyResult> {
   const { plan, gatewayClient, directClient } = ctx;

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleLocal } from '../../scripts/build.ts';
 
-/** `--max-old-space-size=512 --max-semi-space-size=8`, as written in `npm start`. */
+/** The `node` flags (heap limits) written before dist-local/server.mjs in `npm start`. */
 export function startScriptNodeFlags(root: string): string[] {
   const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
   const start = pkg.scripts.start ?? '';

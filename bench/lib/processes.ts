@@ -11,7 +11,7 @@ export interface ChildHandle<Info> {
   readonly pid: number;
   readonly info: Info;
   call<T>(type: string, payload?: unknown, timeoutMs?: number): Promise<T>;
-  /** Asks the child to close its server and exit (so --cpu-prof gets written); kills it if it does not. */
+  /** Asks the child to close its server and exit; kills it if it does not. */
   stop(): Promise<void>;
   stderrTail(): string;
 }

@@ -1,7 +1,8 @@
 /**
- * A plain-text summary of a V8 .cpuprofile (from `--profile`, which starts the gateway
- * child with --cpu-prof): self time by function, and inclusive time by where the code
- * lives (an app/ file, an npm package, Node internals), so hot spots in app/ stand out.
+ * A plain-text summary of a V8 .cpuprofile (from `--profile`, which runs V8's sampling
+ * profiler in the gateway child through node:inspector): self time by function, and
+ * inclusive time by where the code lives (an app/ file, an npm package, Node internals),
+ * so hot spots in app/ stand out.
  */
 import { readFileSync } from 'node:fs';
 

@@ -5,11 +5,10 @@
  * its chunks like a model and once with a 1 KB answer sent in one burst; then frames per
  * second over a long streamed answer.
  */
-import { DIRECT_HEADERS, GATEWAY_HEADERS, PACE_MS, PACED_PROMPT, requestsFor, words, type BenchRequests } from './bodies.ts';
+import { DIRECT_HEADERS, GATEWAY_HEADERS, PACE_MS, PACED_PROMPT, requestsFor, TEXT_BYTES, words, type BenchRequests } from './bodies.ts';
 import { nowNs } from './client.ts';
 import type { BenchContext } from './context.ts';
 import { FrameReader, type DecodedFrame } from './eventStream.ts';
-import { TEXT_BYTES } from './latency.ts';
 import { hasContent, SseReader } from './sse.ts';
 import { difference, median, summarizeNs, type Percentiles } from './stats.ts';
 

@@ -4,10 +4,9 @@
  * checkpoints, and the upstream connections it opened. The same load straight to the
  * upstream gives the ceiling of this machine for comparison.
  */
-import { checkConverseAnswer, DIRECT_HEADERS, GATEWAY_HEADERS, requestsFor, words } from './bodies.ts';
+import { checkConverseAnswer, DIRECT_HEADERS, GATEWAY_HEADERS, requestsFor, TEXT_BYTES, words } from './bodies.ts';
 import type { BenchContext } from './context.ts';
 import type { GatewayUsage } from './gatewayChild.ts';
-import { TEXT_BYTES } from './latency.ts';
 import { runClosedLoop, type LoadResult } from './load.ts';
 import type { UpstreamStats } from './upstreamChild.ts';
 
@@ -64,11 +63,9 @@ async function gatewayUsage(ctx: BenchContext, gc: boolean): Promise<UsageWithCp
   return { ...after, cpuBeforeGc: before.cpu };
 }
 
-const requestsOf = () => requestsFor(words(TEXT_BYTES), false);
-
 export async function gatewayThroughput(ctx: BenchContext, concurrency: number, total: number, checkpointEvery: number): Promise<GatewayThroughput> {
   const text = words(TEXT_BYTES);
-  const { gateway } = requestsOf();
+  const { gateway } = requestsFor(text, false);
   const send = () => ctx.gatewayClient.post(gateway.path, gateway.body, GATEWAY_HEADERS);
   // One request in 500 is checked in full (the rest only by status) to keep the client light.
   const sendChecked = () => ctx.gatewayClient.post(gateway.path, gateway.body, GATEWAY_HEADERS, { keepBody: true });
@@ -123,7 +120,7 @@ export async function gatewayThroughput(ctx: BenchContext, concurrency: number, 
 }
 
 export async function directThroughput(ctx: BenchContext, concurrency: number, total: number): Promise<DirectThroughput> {
-  const { direct } = requestsOf();
+  const { direct } = requestsFor(words(TEXT_BYTES), false);
   const upstreamCpuBefore = await ctx.upstream.call<NodeJS.CpuUsage>('cpu');
   const clientBefore = process.cpuUsage();
   ctx.log(`throughput: direct c=${concurrency}, ${total} requests`);
