@@ -19,6 +19,21 @@ export function reasoningText(fields: ReasoningFields): string | undefined {
   return nonEmpty(fields.reasoning_content) ?? nonEmpty(fields.reasoning);
 }
 
+/**
+ * Tool-call arguments as Converse `toolUse.input`, which must be a JSON object (as every toolSpec
+ * schema is); empty arguments mean `{}`. Undefined when they are not a JSON object: the caller
+ * then reports malformed_tool_use.
+ */
+export function parseToolInput(args: string | undefined): Record<string, unknown> | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(args === undefined || args.trim() === '' ? '{}' : args);
+  } catch {
+    return undefined;
+  }
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+}
+
 /** The one response path we can answer; Vercel asks for it on Anthropic models. The stop sequence is unknowable from OpenAI. */
 const STOP_SEQUENCE_PATH = '/delta/stop_sequence';
 

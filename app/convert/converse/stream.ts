@@ -8,18 +8,24 @@
  * Block rules: indexes start at 0 and grow by one per block; at most one block is open at a time;
  * every opened block gets exactly one contentBlockStop. Text and reasoning blocks have no
  * contentBlockStart (as in real Bedrock); toolUse blocks do.
+ *
+ * Same answer as the response conversion (response.ts): a refusal is a text block of its own after
+ * the answer text, and the stop reason comes from the shared `decideStopReason`, which needs what
+ * the turn carried (text, refusal, tool calls and whether their arguments parse), so tool-call
+ * arguments are kept until messageStop.
  */
 import { randomBytes } from 'node:crypto';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
-import { additionalResponseFields, nonEmpty, reasoningText } from './outputFields.ts';
+import { additionalResponseFields, nonEmpty, parseToolInput, reasoningText } from './outputFields.ts';
 import type { ReasoningFields } from './outputFields.ts';
-import { toStopReason } from './stopReason.ts';
-import type { ContentBlockDelta, ConverseStreamEvent, StopReason, TokenUsage } from './types.ts';
+import { decideStopReason } from './stopReason.ts';
+import type { ContentBlockDelta, ConverseStreamEvent, TokenUsage } from './types.ts';
 import { toTokenUsage } from './usage.ts';
 
 type ToolCallDelta = ChatCompletionChunk.Choice.Delta.ToolCall;
 
-type BlockKind = 'text' | 'reasoning' | 'toolUse';
+/** A refusal is sent as text, but in a block of its own (as response.ts gives it its own text block). */
+type BlockKind = 'text' | 'refusal' | 'reasoning' | 'toolUse';
 
 interface OpenBlock {
   index: number;
@@ -29,6 +35,8 @@ interface OpenBlock {
 interface ToolBlock {
   index: number;
   toolUseId: string;
+  /** The argument fragments so far, joined: whether they parse decides malformed_tool_use. */
+  arguments: string;
 }
 
 export interface ConverseStreamTranslatorOptions {
@@ -44,6 +52,10 @@ export class ConverseStreamTranslator {
   #usage: TokenUsage | undefined;
   #nextIndex = 0;
   #open: OpenBlock | undefined;
+  #sawText = false;
+  #sawRefusal = false;
+  /** Every toolUse block, in order (an index reused for a new call replaces its map entry, not this). */
+  readonly #toolUses: ToolBlock[] = [];
   /** OpenAI tool index k -> the block it was given. */
   readonly #toolBlocks = new Map<number, ToolBlock>();
   /** The OpenAI tool index of the most recent tool call (used when a fragment has no index). */
@@ -77,14 +89,22 @@ export class ConverseStreamTranslator {
     const delta = choice.delta ?? {};
     const reasoning = reasoningText(delta as ReasoningFields);
     if (reasoning) this.#appendTo('reasoning', { reasoningContent: { text: reasoning } }, events);
-    // A refusal is shown to the caller as text, as in the non-streaming conversion.
-    const text = nonEmpty(delta.content) ?? nonEmpty(delta.refusal);
-    if (text) this.#appendTo('text', { text }, events);
+    // Same order as the response content: reasoning, text, refusal, tool uses.
+    const text = nonEmpty(delta.content);
+    if (text) {
+      this.#sawText = true;
+      this.#appendTo('text', { text }, events);
+    }
+    const refusal = nonEmpty(delta.refusal);
+    if (refusal) {
+      this.#sawRefusal = true;
+      this.#appendTo('refusal', { text: refusal }, events);
+    }
     for (const toolCall of delta.tool_calls ?? []) this.#toolCall(toolCall, events);
 
     if (choice.finish_reason) {
       this.#completed = true;
-      this.#stopMessage(toStopReason(choice.finish_reason), events);
+      this.#stopMessage(choice.finish_reason, events);
     }
     return events;
   }
@@ -95,7 +115,8 @@ export class ConverseStreamTranslator {
     if (this.#finished) return events;
     this.#finished = true;
     this.#ensureStarted(events);
-    this.#stopMessage('end_turn', events);
+    // No finish_reason: decided as the response conversion decides a null one.
+    this.#stopMessage(undefined, events);
     events.push({ type: 'metadata', payload: { usage: this.usage, metrics: { latencyMs } } });
     return events;
   }
@@ -106,10 +127,16 @@ export class ConverseStreamTranslator {
     events.push({ type: 'messageStart', payload: { role: 'assistant' } });
   }
 
-  #stopMessage(stopReason: StopReason, events: ConverseStreamEvent[]): void {
+  #stopMessage(finishReason: string | undefined, events: ConverseStreamEvent[]): void {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#stopOpenBlock(events);
+    const stopReason = decideStopReason(finishReason, {
+      text: this.#sawText,
+      refusal: this.#sawRefusal,
+      toolUses: this.#toolUses.length,
+      malformedToolUse: this.#toolUses.some((block) => parseToolInput(block.arguments) === undefined),
+    });
     const additionalModelResponseFields = this.#additionalModelResponseFields;
     events.push({ type: 'messageStop', payload: additionalModelResponseFields ? { stopReason, additionalModelResponseFields } : { stopReason } });
   }
@@ -127,8 +154,8 @@ export class ConverseStreamTranslator {
     return index;
   }
 
-  /** Text and reasoning: continue the open block of that kind, or open a new one (no start event). */
-  #appendTo(kind: 'text' | 'reasoning', delta: ContentBlockDelta, events: ConverseStreamEvent[]): void {
+  /** Text, refusal and reasoning: continue the open block of that kind, or open a new one (no start event). */
+  #appendTo(kind: Exclude<BlockKind, 'toolUse'>, delta: ContentBlockDelta, events: ConverseStreamEvent[]): void {
     const index = this.#open?.kind === kind ? this.#open.index : this.#openBlock(kind, events);
     events.push({ type: 'contentBlockDelta', payload: { contentBlockIndex: index, delta } });
   }
@@ -148,14 +175,16 @@ export class ConverseStreamTranslator {
     }
     const input = toolCall.function?.arguments;
     if (input) {
+      block.arguments += input;
       events.push({ type: 'contentBlockDelta', payload: { contentBlockIndex: block.index, delta: { toolUse: { input } } } });
     }
   }
 
   #startToolUse(key: number, toolCall: ToolCallDelta, events: ConverseStreamEvent[]): ToolBlock {
     const index = this.#openBlock('toolUse', events);
-    const block: ToolBlock = { index, toolUseId: toolCall.id || newToolUseId() };
+    const block: ToolBlock = { index, toolUseId: toolCall.id || newToolUseId(), arguments: '' };
     this.#toolBlocks.set(key, block);
+    this.#toolUses.push(block);
     this.#currentToolKey = key;
     events.push({
       type: 'contentBlockStart',

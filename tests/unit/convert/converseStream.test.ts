@@ -371,7 +371,7 @@ describe('Converse: stream translation edge cases', () => {
     ]);
   });
 
-  it('shows a refusal as text', () => {
+  it('shows a bare refusal as text and stops with content_filtered, as the response conversion does', () => {
     // Prepare
     const chunks = [chunk({ role: 'assistant', content: null, refusal: 'I can’t help with that.' }), chunk({}, 'stop')];
 
@@ -379,8 +379,61 @@ describe('Converse: stream translation edge cases', () => {
     const events = run(chunks);
 
     // Assess
-    expect(events.slice(0, -1)).to.deep.equal([messageStart(), text(0, 'I can’t help with that.'), blockStop(0), messageStop('end_turn')]);
+    expect(events.slice(0, -1)).to.deep.equal([messageStart(), text(0, 'I can’t help with that.'), blockStop(0), messageStop('content_filtered')]);
   });
+
+  it('keeps both content and refusal of one delta, the refusal in a text block of its own', () => {
+    // Prepare
+    const chunks = [chunk({ content: 'Partly:', refusal: 'not the rest' }), chunk({}, 'stop')];
+
+    // Act
+    const events = run(chunks);
+
+    // Assess
+    expect(events.slice(0, -1)).to.deep.equal([messageStart(), text(0, 'Partly:'), blockStop(0), text(1, 'not the rest'), blockStop(1), messageStop('end_turn')]);
+  });
+
+  it('continues the refusal block across deltas and opens a new block when answer text follows', () => {
+    // Prepare
+    const chunks = [chunk({ refusal: 'I can’t' }), chunk({ refusal: ' do that.' }), chunk({ content: 'But here:' }), chunk({}, 'stop')];
+
+    // Act
+    const events = run(chunks);
+
+    // Assess
+    expect(events.slice(0, -1)).to.deep.equal([
+      messageStart(),
+      text(0, 'I can’t'),
+      text(0, ' do that.'),
+      blockStop(0),
+      text(1, 'But here:'),
+      blockStop(1),
+      messageStop('end_turn'),
+    ]);
+  });
+
+  // Stop reasons that depend on the tool calls, not on finish_reason alone (the shared decideStopReason).
+  const toolStopCases: { name: string; calls: Record<string, unknown>[]; finishReason: string | null; stopReason: StopReason }[] = [
+    { name: 'tool_use for a tool call ended with finish_reason "stop"', calls: [{ index: 0, id: 'c1', function: { name: 'f', arguments: '{}' } }], finishReason: 'stop', stopReason: 'tool_use' },
+    { name: 'tool_use for a tool call when finish() comes without a finish_reason', calls: [{ index: 0, id: 'c1', function: { name: 'f', arguments: '{}' } }], finishReason: null, stopReason: 'tool_use' },
+    { name: 'malformed_tool_use for arguments that are not a JSON object', calls: [{ index: 0, id: 'c1', function: { name: 'f', arguments: '[1,' } }, { index: 0, function: { arguments: '2]' } }], finishReason: 'tool_calls', stopReason: 'malformed_tool_use' },
+    { name: 'malformed_tool_use for broken arguments of an earlier call at a reused index', calls: [{ index: 0, id: 'c1', function: { name: 'f', arguments: '{"a":' } }, { index: 0, id: 'c2', function: { name: 'g', arguments: '{}' } }], finishReason: 'stop', stopReason: 'malformed_tool_use' },
+    { name: 'max_tokens for arguments cut by the length limit', calls: [{ index: 0, id: 'c1', function: { name: 'f', arguments: '{"a":' } }], finishReason: 'length', stopReason: 'max_tokens' },
+    { name: 'tool_use for a call with no arguments at all', calls: [{ index: 0, id: 'c1', function: { name: 'f' } }], finishReason: 'stop', stopReason: 'tool_use' },
+  ];
+  for (const { name, calls, finishReason, stopReason } of toolStopCases) {
+    it(`stops with ${name}`, () => {
+      // Prepare
+      const translator = new ConverseStreamTranslator();
+      const chunks = [...calls.map((call) => chunk(toolCall(call))), ...(finishReason === null ? [] : [chunk({}, finishReason)])];
+
+      // Act
+      const events = [...chunks.flatMap((c) => translator.push(c)), ...translator.finish(LATENCY_MS)];
+
+      // Assess
+      expect(events.filter((e) => e.type === 'messageStop')).to.deep.equal([messageStop(stopReason)]);
+    });
+  }
 
   it('emits messageStart for an empty first delta, but nothing for a chunk with neither choices nor usage', () => {
     // Prepare: Azure opens with a `choices: []` chunk carrying only prompt_filter_results.

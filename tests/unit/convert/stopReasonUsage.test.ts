@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { CompletionUsage } from 'openai/resources/completions';
-import { toStopReason } from '../../../app/convert/converse/stopReason.ts';
+import { decideStopReason, toStopReason } from '../../../app/convert/converse/stopReason.ts';
+import type { TurnContent } from '../../../app/convert/converse/stopReason.ts';
 import { toTokenUsage } from '../../../app/convert/converse/usage.ts';
 import type { StopReason, TokenUsage } from '../../../app/convert/converse/types.ts';
 
@@ -20,6 +21,39 @@ describe('toStopReason', () => {
     it(`maps ${JSON.stringify(finishReason) ?? 'undefined'} to ${expected}`, () => {
       // Act
       const stopReason = toStopReason(finishReason);
+      // Assess
+      expect(stopReason).to.equal(expected);
+    });
+  }
+});
+
+describe('decideStopReason', () => {
+  const text: TurnContent = { text: true, refusal: false, toolUses: 0, malformedToolUse: false };
+  const tools: TurnContent = { text: false, refusal: false, toolUses: 2, malformedToolUse: false };
+  const brokenTools: TurnContent = { ...tools, malformedToolUse: true };
+  const bareRefusal: TurnContent = { text: false, refusal: true, toolUses: 0, malformedToolUse: false };
+  const cases: readonly (readonly [string, string | null, TurnContent, StopReason])[] = [
+    ['text ended with stop', 'stop', text, 'end_turn'],
+    ['text cut by the length limit', 'length', text, 'max_tokens'],
+    ['filtered text', 'content_filter', text, 'content_filtered'],
+    ['tool calls ended with tool_calls', 'tool_calls', tools, 'tool_use'],
+    ['tool calls ended with stop (compatible servers)', 'stop', tools, 'tool_use'],
+    ['tool calls with no finish_reason', null, tools, 'tool_use'],
+    ['tool calls with an unknown finish_reason', 'eos', tools, 'tool_use'],
+    ['filtered tool calls', 'content_filter', tools, 'content_filtered'],
+    ['broken tool arguments', 'tool_calls', brokenTools, 'malformed_tool_use'],
+    ['broken tool arguments ended with stop', 'stop', brokenTools, 'malformed_tool_use'],
+    ['broken tool arguments cut by the length limit', 'length', brokenTools, 'max_tokens'],
+    ['a bare refusal', 'stop', bareRefusal, 'content_filtered'],
+    ['a refusal after text', 'stop', { ...bareRefusal, text: true }, 'end_turn'],
+    ['a refusal next to tool calls', 'stop', { ...bareRefusal, toolUses: 1 }, 'tool_use'],
+    ['a refusal cut by the length limit', 'length', bareRefusal, 'max_tokens'],
+    ['nothing at all', 'stop', { text: false, refusal: false, toolUses: 0, malformedToolUse: false }, 'end_turn'],
+  ];
+  for (const [label, finishReason, turn, expected] of cases) {
+    it(`answers ${expected} for ${label}`, () => {
+      // Act
+      const stopReason = decideStopReason(finishReason, turn);
       // Assess
       expect(stopReason).to.equal(expected);
     });
