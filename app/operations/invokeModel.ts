@@ -8,29 +8,20 @@ import { converseToChat } from '../convert/converse/request.ts';
 import { chatToConverse } from '../convert/converse/response.ts';
 import type { ConverseResponseJson } from '../convert/converse/types.ts';
 import type { EmbeddingFamily, InvokeContext, TextFamily } from '../convert/invoke/family.ts';
+import { parseInvokeBody } from '../convert/invoke/body.ts';
 import { selectFamily } from '../convert/invoke/registry.ts';
 import { validation } from '../core/errors.ts';
 import type { Route } from '../core/router.ts';
 import { jsonResponse, type GatewayResponse } from '../core/response.ts';
 import { encodeEvent, INVOKE_STREAM_EXCEPTIONS } from '../eventstream/encoder.ts';
-import { parseJsonBody } from '../schemas/validate.ts';
 import { elapsedMs, resolveModelFor, type OperationContext } from './context.ts';
 import { EVENT_STREAM_CONTENT_TYPE, streamFrames } from './streamFrames.ts';
 import { completeChat, createEmbeddings, openChatStream } from './upstreamCalls.ts';
 
 type InvokeRoute = Extract<Route, { op: 'InvokeModel' | 'InvokeModelWithResponseStream' }>;
 
-/** InvokeModel bodies are JSON whatever the Content-Type says (JS sends octet-stream, botocore none). */
-function parseInvokeBody(body: Uint8Array): Record<string, unknown> {
-  const parsed = parseJsonBody(body);
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw validation('The InvokeModel body must be a JSON object.');
-  }
-  return parsed as Record<string, unknown>;
-}
-
 function prepare(ctx: OperationContext<InvokeRoute>) {
-  const body = parseInvokeBody(ctx.request.body);
+  const body = parseInvokeBody(ctx.request.body, 'body');
   const model = resolveModelFor(ctx);
   const family = selectFamily(body, ctx.route.modelId);
   const invokeCtx: InvokeContext = { modelId: ctx.route.modelId, upstreamModel: model.upstream, requestId: ctx.requestId };
@@ -63,7 +54,7 @@ async function completeText(
   body: Record<string, unknown>,
   invokeCtx: InvokeContext,
 ): Promise<ConverseResponseJson> {
-  const request = family.toConverse(body, invokeCtx);
+  const request = family.toConverse(body);
   const completion = await completeChat(ctx, converseToChat(request, invokeCtx.upstreamModel));
   return chatToConverse(completion, { latencyMs: Math.round(elapsedMs(ctx.startedAt)) });
 }
@@ -96,7 +87,7 @@ export async function invokeModelWithResponseStream(
   if (family.kind === 'embedding') {
     throw validation(`The ${family.name} body does not support response streaming; call InvokeModel instead.`);
   }
-  const request = family.toConverse(body, invokeCtx);
+  const request = family.toConverse(body);
   const chunks = await openChatStream(ctx, converseToChat(request, invokeCtx.upstreamModel));
 
   const translator = new ConverseStreamTranslator();

@@ -9,19 +9,23 @@
  * - text: the serialization in `converseToCountableText` (roles, system text, message text, tool
  *   specs as name/description/JSON schema, tool inputs and results as JSON), tokenized as a whole;
  * - per message, OpenAI's chat overhead from the cookbook ("How to count tokens with tiktoken"):
- *   3 tokens per message plus 3 priming the reply. Tool results count as their own message,
- *   since they become `role: "tool"` messages upstream;
+ *   3 tokens per message plus 3 priming the reply. The messages are the ones the Converse
+ *   conversion (`toChatMessages`) sends upstream, so the count follows it: a tool result is its own
+ *   `role: "tool"` message, a message left empty is dropped. A request that conversion refuses is
+ *   refused here too, with the same message;
  * - images: a fixed IMAGE_TOKENS each, OpenAI's base cost of an image (the "low detail" price; a
  *   high-detail image costs 85 + 170 per 512 px tile, which needs its size, which we do not decode);
  * - binary documents (pdf, docx, ...) count their name only; text documents count their text.
  * Special-token strings in user text (`<|endoftext|>`) are counted as ordinary text, as the API does.
  */
 import { z } from 'zod';
+import { toChatMessages } from '../convert/converse/content.ts';
+import { parseInvokeBody } from '../convert/invoke/body.ts';
+import { selectFamily } from '../convert/invoke/registry.ts';
 import { BedrockError, validation } from '../core/errors.ts';
 import type { ContentBlock, ConverseRequest as ConverseRequestType, ToolResultContent } from '../schemas/converse.ts';
 import { ConverseRequest } from '../schemas/converse.ts';
 import { parseWith } from '../schemas/validate.ts';
-import { selectFamily } from '../convert/invoke/registry.ts';
 
 type Encoding = typeof import('gpt-tokenizer/encoding/o200k_base');
 
@@ -106,20 +110,16 @@ function countImages(req: ConverseRequestType): number {
   return images;
 }
 
-/** Chat messages the upstream will see: one system message, one per Converse message, one per tool result. */
+/** The chat messages the upstream will see: counted from the real conversion, so the two cannot drift. */
 function countChatMessages(req: ConverseRequestType): number {
-  let count = (req.system ?? []).some((block) => block.text !== undefined) ? 1 : 0;
-  for (const message of req.messages ?? []) {
-    const toolResults = message.content.filter((block) => block.toolResult !== undefined).length;
-    const hasOtherContent = message.content.some((block) => block.toolResult === undefined);
-    count += toolResults + (hasOtherContent || toolResults === 0 ? 1 : 0);
-  }
-  return count;
+  return toChatMessages(req.system ?? [], req.messages ?? []).length;
 }
 
+/** Throws the conversion's ValidationException (naming `messages[i]...`) for content the gateway cannot send. */
 export async function countConverseTokens(req: ConverseRequestType): Promise<number> {
+  const messages = countChatMessages(req);
   const textTokens = await countTokens(converseToCountableText(req));
-  return textTokens + countChatMessages(req) * TOKENS_PER_MESSAGE + REPLY_PRIMING_TOKENS + countImages(req) * IMAGE_TOKENS;
+  return textTokens + messages * TOKENS_PER_MESSAGE + REPLY_PRIMING_TOKENS + countImages(req) * IMAGE_TOKENS;
 }
 
 export const CountTokensRequest = z.object({
@@ -134,42 +134,34 @@ export const CountTokensRequest = z.object({
     }),
 });
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-function decodeInvokeBody(base64: string): Record<string, unknown> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(utf8.decode(Buffer.from(base64, 'base64')));
-  } catch {
-    throw validation('input.invokeModel.body: the decoded body is not valid UTF-8 JSON');
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw validation('input.invokeModel.body: the decoded body must be a JSON object');
-  }
-  return parsed as Record<string, unknown>;
-}
+const INVOKE_BODY_FIELD = 'input.invokeModel.body';
 
 export async function countTokensForRequest(body: unknown, modelId: string): Promise<{ inputTokens: number }> {
   const { input } = parseWith(CountTokensRequest, body);
-  if (input.converse !== undefined) return { inputTokens: await countConverseTokens(input.converse) };
-  const invokeBody = decodeInvokeBody(input.invokeModel?.body ?? '');
-  const family = inInvokeBody(() => selectFamily(invokeBody, modelId));
-  if (family.kind === 'embedding') {
-    const texts = inInvokeBody(() => family.toEmbeddingRequest(invokeBody).input);
-    const counts = await Promise.all(texts.map((text) => countTokens(text)));
-    return { inputTokens: counts.reduce((sum, n) => sum + n, 0) };
+  if (input.converse !== undefined) {
+    // Conversion errors name `messages[i]...`; here those sit under input.converse.
+    const converse = input.converse;
+    return { inputTokens: await within('input.converse.', () => countConverseTokens(converse)) };
   }
-  const request = inInvokeBody(() => family.toConverse(invokeBody, { modelId, upstreamModel: modelId, requestId: 'count-tokens' }));
-  return { inputTokens: await countConverseTokens(request) };
+  const invokeBody = parseInvokeBody(Buffer.from(input.invokeModel?.body ?? '', 'base64'), INVOKE_BODY_FIELD);
+  // Family and conversion errors name fields of the decoded body; say which body that is.
+  return within(`${INVOKE_BODY_FIELD}: `, async () => {
+    const family = selectFamily(invokeBody, modelId);
+    if (family.kind === 'embedding') {
+      const counts = await Promise.all(family.toEmbeddingRequest(invokeBody).input.map((text) => countTokens(text)));
+      return { inputTokens: counts.reduce((sum, n) => sum + n, 0) };
+    }
+    return { inputTokens: await countConverseTokens(family.toConverse(invokeBody)) };
+  });
 }
 
-/** Family errors name fields of the decoded body; say which body that is. */
-function inInvokeBody<T>(action: () => T): T {
+/** Runs `action`, prefixing the message of a ValidationException it throws with where in the request the problem is. */
+async function within<T>(prefix: string, action: () => Promise<T>): Promise<T> {
   try {
-    return action();
+    return await action();
   } catch (error) {
     if (error instanceof BedrockError && error.exception === 'ValidationException') {
-      throw validation(`input.invokeModel.body: ${error.message}`);
+      throw validation(`${prefix}${error.message}`);
     }
     throw error;
   }

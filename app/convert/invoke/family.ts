@@ -43,7 +43,7 @@ export interface TextFamily {
   /** True when this body (already JSON-parsed) belongs to the family; the model id breaks ties. */
   matches(body: Record<string, unknown>, modelId: string): boolean;
   /** Validates (zod) and converts; throws a ValidationException naming the field on bad input. */
-  toConverse(body: Record<string, unknown>, ctx: InvokeContext): ConverseRequest;
+  toConverse(body: Record<string, unknown>): ConverseRequest;
   fromConverse(response: ConverseResponseJson, ctx: InvokeContext): unknown;
   streamEncoder(ctx: InvokeContext): FamilyStreamEncoder;
 }

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
+import { toChatMessages } from '../../../app/convert/converse/content.ts';
 import { BedrockError } from '../../../app/core/errors.ts';
+import type { ConverseRequest } from '../../../app/schemas/converse.ts';
 import {
   IMAGE_TOKENS,
   REPLY_PRIMING_TOKENS,
@@ -102,6 +104,30 @@ describe('Token counting (o200k_base, offline)', () => {
       expect(image - base).to.equal(IMAGE_TOKENS);
       expect(tools - base).to.equal(2 * TOKENS_PER_MESSAGE);
     });
+
+    // Per-message overhead follows the messages the Converse conversion really sends upstream.
+    const PNG = { format: 'png' as const, source: { bytes: 'iVBORw0KGgo=' } };
+    const hello = { role: 'user' as const, content: [{ text: 'hello world' }] };
+    const conversions: { name: string; request: ConverseRequest; chatMessages: number; images: number }[] = [
+      { name: 'a tool result with an image (a tool message plus a user message carrying the image)', request: { messages: [{ role: 'user', content: [{ toolResult: { toolUseId: 't1', content: [{ image: PNG }] } }] }] }, chatMessages: 2, images: 1 },
+      { name: 'messages left empty (blank text, reasoning only, cache point only), which are dropped', request: { messages: [{ role: 'user', content: [{ text: '  ' }] }, { role: 'assistant', content: [{ reasoningContent: { reasoningText: { text: 'hmm' } } }] }, { role: 'user', content: [{ cachePoint: { type: 'default' } }, { text: 'hello world' }] }] }, chatMessages: 1, images: 0 },
+      { name: 'a blank system block, which sends no system message', request: { system: [{ text: ' ' }], messages: [hello] }, chatMessages: 1, images: 0 },
+      { name: 'a system block and a system-role message', request: { system: [{ text: 'Be brief.' }], messages: [{ role: 'system', content: [{ text: 'Be kind.' }] }, hello] }, chatMessages: 3, images: 0 },
+      { name: 'two tool results and text in one user message', request: { messages: [{ role: 'user', content: [{ toolResult: { toolUseId: 'a', content: [] } }, { toolResult: { toolUseId: 'b', content: [] } }, { text: 'hello world' }] }] }, chatMessages: 3, images: 0 },
+    ];
+    for (const { name, request, chatMessages, images } of conversions) {
+      it(`counts ${chatMessages} chat message(s) for ${name}`, async () => {
+        // Prepare
+        const textTokens = await countTokens(converseToCountableText(request));
+
+        // Act
+        const count = await countConverseTokens(request);
+
+        // Assess
+        expect(toChatMessages(request.system ?? [], request.messages ?? [])).to.have.length(chatMessages);
+        expect(count).to.equal(textTokens + chatMessages * TOKENS_PER_MESSAGE + REPLY_PRIMING_TOKENS + images * IMAGE_TOKENS);
+      });
+    }
   });
 
   describe('countTokensForRequest', () => {
@@ -157,10 +183,14 @@ describe('Token counting (o200k_base, offline)', () => {
       { name: 'both converse and invokeModel', body: { input: { converse: {}, invokeModel: { body: b64({ inputText: 'x' }) } } }, field: 'input' },
       { name: 'neither converse nor invokeModel', body: { input: {} }, field: 'input' },
       { name: 'a body that is not base64', body: { input: { invokeModel: { body: 'not base64!' } } }, field: 'input.invokeModel.body' },
-      { name: 'a body that is not JSON', body: { input: { invokeModel: { body: Buffer.from('nope').toString('base64') } } }, field: 'input.invokeModel.body' },
-      { name: 'a JSON body that is not an object', body: { input: { invokeModel: { body: b64([1, 2]) } } }, field: 'input.invokeModel.body' },
+      { name: 'a body that is not JSON', body: { input: { invokeModel: { body: Buffer.from('nope').toString('base64') } } }, field: 'input.invokeModel.body: the InvokeModel body is not valid JSON' },
+      { name: 'a JSON body that is not an object', body: { input: { invokeModel: { body: b64([1, 2]) } } }, field: 'input.invokeModel.body: the InvokeModel body must be a JSON object' },
       { name: 'an invalid converse message', body: { input: { converse: { messages: [{ role: 'robot', content: [] }] } } }, field: 'input.converse.messages[0].role' },
       { name: 'an invalid family body', body: { input: { invokeModel: { body: b64({ prompt: 'x', max_gen_len: -1 }) } } }, field: 'input.invokeModel.body: 1 validation error detected: max_gen_len' },
+      // Content the Converse conversion refuses is refused here too, with its message under the right field.
+      { name: 'converse content the gateway cannot send', body: { input: { converse: { messages: [{ role: 'user', content: [{ video: { format: 'mp4', source: { bytes: 'AAAA' } } }] }] } } }, field: 'input.converse.messages[0].content[0]: video content is not supported' },
+      { name: 'a converse image from S3', body: { input: { converse: { messages: [{ role: 'user', content: [{ image: { format: 'png', source: { s3Location: { uri: 's3://b/k' } } } }] }] } } }, field: 'input.converse.messages[0].content[0].image.source.s3Location' },
+      { name: 'an invoke body whose conversation the gateway cannot send', body: { input: { invokeModel: { body: b64({ schemaVersion: 'messages-v1', messages: [{ role: 'user', content: [{ video: { format: 'mp4', source: { bytes: 'AAAA' } } }] }] }) } } }, field: 'input.invokeModel.body: messages[0].content[0]: video content is not supported' },
     ];
     for (const { name, body, field } of invalid) {
       it(`rejects ${name} with a ValidationException naming ${field}`, async () => {

@@ -1,14 +1,7 @@
 import { expect } from 'chai';
 import { anthropicFamily } from '../../../../app/convert/invoke/anthropic.ts';
-import type { InvokeContext } from '../../../../app/convert/invoke/family.ts';
 import { BedrockError } from '../../../../app/core/errors.ts';
 import { ConverseRequest } from '../../../../app/schemas/converse.ts';
-
-const ctx: InvokeContext = {
-  modelId: 'anthropic.claude-3-5-sonnet-20240620-v1:0',
-  upstreamModel: 'gpt-4o',
-  requestId: 'req-1',
-};
 
 const PNG_B64 = 'iVBORw0KGgo=';
 const PDF_B64 = 'JVBERi0xLjQK';
@@ -28,7 +21,7 @@ function userBlocks(...blocks: unknown[]): Record<string, unknown> {
 
 function validationMessage(raw: Record<string, unknown>): string {
   try {
-    anthropicFamily.toConverse(raw, ctx);
+    anthropicFamily.toConverse(raw);
   } catch (error) {
     expect(error).to.be.instanceOf(BedrockError);
     expect((error as BedrockError).exception).to.equal('ValidationException');
@@ -105,7 +98,7 @@ describe('InvokeModel anthropic: request -> Converse', () => {
   for (const { name, body: raw, expected } of cases) {
     it(`maps ${name}`, () => {
       // Prepare (table) / Act
-      const request = anthropicFamily.toConverse(raw, ctx);
+      const request = anthropicFamily.toConverse(raw);
       // Assess
       expect(request).to.deep.equal(expected);
     });
@@ -178,7 +171,7 @@ describe('InvokeModel anthropic: content blocks -> Converse', () => {
       // Prepare
       const raw = userBlocks(block);
       // Act
-      const request = anthropicFamily.toConverse(raw, ctx);
+      const request = anthropicFamily.toConverse(raw);
       // Assess
       expect(request.messages).to.deep.equal([{ role: 'user', content: expected }]);
     });
@@ -200,7 +193,7 @@ describe('InvokeModel anthropic: content blocks -> Converse', () => {
       ],
     });
     // Act
-    const request = anthropicFamily.toConverse(raw, ctx);
+    const request = anthropicFamily.toConverse(raw);
     // Assess
     expect(request.messages).to.deep.equal([
       { role: 'user', content: [{ text: 'Weather in Paris?' }] },
@@ -241,7 +234,7 @@ describe('InvokeModel anthropic: tools and tool_choice', () => {
       // Prepare
       const raw = body({ tools: [weatherTool], ...extra });
       // Act
-      const request = anthropicFamily.toConverse(raw, ctx);
+      const request = anthropicFamily.toConverse(raw);
       // Assess
       expect(request.toolConfig).to.deep.equal(expected);
     });
@@ -257,7 +250,7 @@ describe('InvokeModel anthropic: tools and tool_choice', () => {
       // Prepare
       const raw = body(extra);
       // Act
-      const request = anthropicFamily.toConverse(raw, ctx);
+      const request = anthropicFamily.toConverse(raw);
       // Assess
       expect(request.additionalModelRequestFields).to.deep.equal(expected);
     });
@@ -267,7 +260,7 @@ describe('InvokeModel anthropic: tools and tool_choice', () => {
     // Prepare
     const raw = body({ tools: [{ type: 'custom', name: 'noop', input_schema: { type: 'object' } }] });
     // Act
-    const request = anthropicFamily.toConverse(raw, ctx);
+    const request = anthropicFamily.toConverse(raw);
     // Assess
     expect(request.toolConfig).to.deep.equal({ tools: [{ toolSpec: { name: 'noop', inputSchema: { json: { type: 'object' } } } }] });
   });
@@ -363,7 +356,7 @@ describe('InvokeModel anthropic: output is a valid Converse request', () => {
       ],
     });
     // Act
-    const result = ConverseRequest.safeParse(anthropicFamily.toConverse(raw, ctx));
+    const result = ConverseRequest.safeParse(anthropicFamily.toConverse(raw));
     // Assess
     expect(result.success, JSON.stringify(result.error?.issues)).to.equal(true);
   });

@@ -32,7 +32,7 @@ describe('InvokeModel family: Meta Llama', () => {
       const body = { prompt: 'Tell me a joke.', max_gen_len: 256, temperature: 0.5, top_p: 0.9 };
 
       // Act
-      const request = llamaFamily.toConverse(body, ctx);
+      const request = llamaFamily.toConverse(body);
 
       // Assess
       expect(request).to.deep.equal({
@@ -46,7 +46,7 @@ describe('InvokeModel family: Meta Llama', () => {
       const body = { prompt: LLAMA3_PROMPT };
 
       // Act
-      const request = llamaFamily.toConverse(body, ctx);
+      const request = llamaFamily.toConverse(body);
 
       // Assess
       expect(request).to.deep.equal({
@@ -65,7 +65,7 @@ describe('InvokeModel family: Meta Llama', () => {
 
       // Act
       const turns = parseLlamaPrompt(prompt);
-      const request = llamaFamily.toConverse({ prompt }, ctx);
+      const request = llamaFamily.toConverse({ prompt });
 
       // Assess
       expect(turns).to.deep.equal([{ role: 'user', text: 'Call it' }, { role: 'user', text: '{"ok":true}' }]);
@@ -77,7 +77,7 @@ describe('InvokeModel family: Meta Llama', () => {
       const body = { prompt: '<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\n<|image|>What is this?<|eot_id|>', images: [PNG_BASE64] };
 
       // Act
-      const request = llamaFamily.toConverse(body, ctx);
+      const request = llamaFamily.toConverse(body);
 
       // Assess
       expect(request.messages).to.deep.equal([
@@ -92,7 +92,7 @@ describe('InvokeModel family: Meta Llama', () => {
       { name: 'a prompt with only a system turn', body: { prompt: '<|start_header_id|>system<|end_header_id|>\n\nBe nice.<|eot_id|>' }, field: 'prompt' },
       { name: 'an image that is not an image', body: { prompt: 'x', images: ['aGVsbG8gd29ybGQ='] }, field: 'images[0]' },
     ];
-    itRejectsEachNamingTheField(invalid, (body) => llamaFamily.toConverse(body, ctx));
+    itRejectsEachNamingTheField(invalid, (body) => llamaFamily.toConverse(body));
   });
 
   describe('response', () => {

@@ -37,7 +37,7 @@ describe('InvokeModel family: Mistral (text)', () => {
       };
 
       // Act
-      const request = mistralTextFamily.toConverse(body, ctx);
+      const request = mistralTextFamily.toConverse(body);
 
       // Assess
       expect(request).to.deep.equal({
@@ -55,7 +55,7 @@ describe('InvokeModel family: Mistral (text)', () => {
       const body = { prompt: 'Complete: roses are red,' };
 
       // Act
-      const request = mistralTextFamily.toConverse(body, ctx);
+      const request = mistralTextFamily.toConverse(body);
 
       // Assess
       expect(request).to.deep.equal({ messages: [{ role: 'user', content: [{ text: 'Complete: roses are red,' }] }] });
@@ -71,7 +71,7 @@ describe('InvokeModel family: Mistral (text)', () => {
 
     it('names the offending field when the body is invalid', () => {
       // Prepare / Act
-      const error = caught(() => mistralTextFamily.toConverse({ prompt: 'x', stop: 'END' }, ctx));
+      const error = caught(() => mistralTextFamily.toConverse({ prompt: 'x', stop: 'END' }));
 
       // Assess
       expect(error.exception).to.equal('ValidationException');
@@ -131,7 +131,7 @@ describe('InvokeModel family: Mistral (chat)', () => {
       };
 
       // Act
-      const request = mistralChatFamily.toConverse(body, ctx);
+      const request = mistralChatFamily.toConverse(body);
 
       // Assess
       expect(request).to.deep.equal({
@@ -167,7 +167,7 @@ describe('InvokeModel family: Mistral (chat)', () => {
         const body = { messages: [{ role: 'user', content: 'hi' }], tools: [{ type: 'function', function: { name: 'f' } }], tool_choice: choice };
 
         // Act
-        const request = mistralChatFamily.toConverse(body, ctx);
+        const request = mistralChatFamily.toConverse(body);
 
         // Assess
         expect(request.toolConfig?.toolChoice).to.deep.equal(expected);
@@ -179,7 +179,7 @@ describe('InvokeModel family: Mistral (chat)', () => {
       const body = { messages: [{ role: 'user', content: 'hi' }], tools: [{ type: 'function', function: { name: 'f' } }], tool_choice: 'none' };
 
       // Act
-      const request = mistralChatFamily.toConverse(body, ctx);
+      const request = mistralChatFamily.toConverse(body);
 
       // Assess
       expect(request.toolConfig).to.equal(undefined);
@@ -191,7 +191,7 @@ describe('InvokeModel family: Mistral (chat)', () => {
       { name: 'an image URL that is not a data URL', body: { messages: [{ role: 'user', content: [{ type: 'image_url', image_url: 'https://example.com/a.png' }] }] }, field: 'messages[0].content[0].image_url' },
       { name: 'an unknown role', body: { messages: [{ role: 'robot', content: 'x' }] }, field: 'messages[0].role' },
     ];
-    itRejectsEachNamingTheField(invalid, (body) => mistralChatFamily.toConverse(body, ctx));
+    itRejectsEachNamingTheField(invalid, (body) => mistralChatFamily.toConverse(body));
   });
 
   describe('response', () => {

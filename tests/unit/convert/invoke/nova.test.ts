@@ -21,7 +21,7 @@ describe('InvokeModel family: Amazon Nova', () => {
       };
 
       // Act
-      const request = novaFamily.toConverse(body, ctx);
+      const request = novaFamily.toConverse(body);
 
       // Assess
       expect(request).to.deep.equal({
@@ -49,7 +49,7 @@ describe('InvokeModel family: Amazon Nova', () => {
       };
 
       // Act
-      const request = novaFamily.toConverse(body, { ...ctx, modelId: 'us.amazon.nova-2-lite-v1:0' });
+      const request = novaFamily.toConverse(body);
 
       // Assess
       expect(request.inferenceConfig).to.deep.equal({ maxTokens: 100, topP: 0.5 });
@@ -63,7 +63,7 @@ describe('InvokeModel family: Amazon Nova', () => {
       const body = { schemaVersion: 'messages-v1', messages: [{ role: 'user', content: [{ text: 'hi' }] }], inferenceConfig: { max_new_tokens: 'many' } };
 
       // Act
-      const error = caught(() => novaFamily.toConverse(body, ctx));
+      const error = caught(() => novaFamily.toConverse(body));
 
       // Assess
       expect(error.exception).to.equal('ValidationException');

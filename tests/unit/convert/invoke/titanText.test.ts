@@ -14,7 +14,7 @@ describe('InvokeModel family: Amazon Titan Text', () => {
       const body = { inputText: 'User: hi\nBot:', textGenerationConfig: { maxTokenCount: 512, stopSequences: ['User:'], temperature: 0, topP: 0.9 } };
 
       // Act
-      const request = titanTextFamily.toConverse(body, ctx);
+      const request = titanTextFamily.toConverse(body);
 
       // Assess
       expect(request).to.deep.equal({
@@ -25,7 +25,7 @@ describe('InvokeModel family: Amazon Titan Text', () => {
 
     it('accepts inputText alone', () => {
       // Prepare / Act
-      const request = titanTextFamily.toConverse({ inputText: 'hello' }, ctx);
+      const request = titanTextFamily.toConverse({ inputText: 'hello' });
 
       // Assess
       expect(request).to.deep.equal({ messages: [{ role: 'user', content: [{ text: 'hello' }] }] });
@@ -33,7 +33,7 @@ describe('InvokeModel family: Amazon Titan Text', () => {
 
     it('names the offending field when the body is invalid', () => {
       // Prepare / Act
-      const error = caught(() => titanTextFamily.toConverse({ inputText: 'x', textGenerationConfig: { temperature: 3 } }, ctx));
+      const error = caught(() => titanTextFamily.toConverse({ inputText: 'x', textGenerationConfig: { temperature: 3 } }));
 
       // Assess
       expect(error.exception).to.equal('ValidationException');
