@@ -4,19 +4,15 @@
  * both paths alike. Added = gateway percentile minus direct percentile.
  */
 import { checkChatAnswer, checkConverseAnswer, DIRECT_HEADERS, GATEWAY_HEADERS, requestsFor, TEXT_BYTES, words } from './bodies.ts';
+import type { Exchange } from './client.ts';
 import type { BenchContext } from './context.ts';
+import { compare, interleavedRounds, type Comparison } from './interleave.ts';
 import { collectLatencies } from './load.ts';
-import { difference, median, summarizeNs, type Percentiles } from './stats.ts';
 
-export interface LatencyResult {
+/** `gateway`, `direct`, `added` and `addedP50RoundMedian` come from the interleaved rounds (Comparison). */
+export interface LatencyResult extends Comparison {
   readonly requestBytes: { readonly gateway: number; readonly direct: number };
   readonly responseBytes: { readonly gateway: number; readonly direct: number };
-  readonly gateway: Percentiles;
-  readonly direct: Percentiles;
-  /** Difference of the percentiles, ms. */
-  readonly added: { readonly p50: number; readonly p90: number; readonly p99: number };
-  /** Median over rounds of (gateway p50 - direct p50) within the round: a drift-proof cross-check. */
-  readonly addedP50RoundMedian: number;
   readonly rounds: number;
   readonly errors: number;
   readonly firstError?: string;
@@ -40,35 +36,24 @@ export async function measureLatency(ctx: BenchContext): Promise<LatencyResult> 
   await collectLatencies(plan.latency.warmup, plan.phaseDeadlineMs, () => viaGateway());
   await collectLatencies(plan.latency.warmup, plan.phaseDeadlineMs, () => direct());
 
-  const gatewaySamples: number[] = [];
-  const directSamples: number[] = [];
-  const roundDiffs: number[] = [];
   let errors = 0;
   let firstError: string | undefined;
   const perRoundDeadline = plan.phaseDeadlineMs / plan.latency.rounds;
+  /** One round of one path: perRound requests, errors tallied here, the latencies returned. */
+  const roundOf = (send: () => Promise<Exchange>) => async () => {
+    const result = await collectLatencies(plan.latency.perRound, perRoundDeadline, send);
+    errors += result.errors;
+    firstError ??= result.firstError;
+    return result.samples;
+  };
   ctx.log(`latency: ${plan.latency.rounds} interleaved rounds x ${plan.latency.perRound} requests per path`);
-  for (let round = 0; round < plan.latency.rounds; round++) {
-    const gatewayFirst = round % 2 === 0;
-    const first = await collectLatencies(plan.latency.perRound, perRoundDeadline, gatewayFirst ? () => viaGateway() : () => direct());
-    const second = await collectLatencies(plan.latency.perRound, perRoundDeadline, gatewayFirst ? () => direct() : () => viaGateway());
-    const [g, d] = gatewayFirst ? [first, second] : [second, first];
-    gatewaySamples.push(...g.samples);
-    directSamples.push(...d.samples);
-    errors += g.errors + d.errors;
-    firstError ??= g.firstError ?? d.firstError;
-    if (g.samples.length && d.samples.length) roundDiffs.push(summarizeNs(g.samples).p50 - summarizeNs(d.samples).p50);
-  }
-  if (gatewaySamples.length === 0) throw new Error(`no successful gateway requests: ${firstError ?? 'unknown error'}`);
+  const samples = await interleavedRounds(plan.latency.rounds, { gateway: roundOf(() => viaGateway()), direct: roundOf(() => direct()) });
+  if (samples.gateway.length === 0) throw new Error(`no successful gateway requests: ${firstError ?? 'unknown error'}`);
 
-  const gateway = summarizeNs(gatewaySamples);
-  const directSummary = summarizeNs(directSamples);
   return {
     requestBytes: { gateway: requests.gateway.body.length, direct: requests.direct.body.length },
     responseBytes: { gateway: gatewaySample.bytes, direct: directSample.bytes },
-    gateway,
-    direct: directSummary,
-    added: difference(gateway, directSummary),
-    addedP50RoundMedian: median(roundDiffs),
+    ...compare(samples),
     rounds: plan.latency.rounds,
     errors,
     ...(firstError ? { firstError } : {}),

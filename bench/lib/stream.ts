@@ -9,8 +9,8 @@ import { DIRECT_HEADERS, GATEWAY_HEADERS, PACE_MS, PACED_PROMPT, requestsFor, TE
 import { nowNs } from './client.ts';
 import type { BenchContext } from './context.ts';
 import { FrameReader, type DecodedFrame } from './eventStream.ts';
+import { compare, interleavedRounds, type Comparison } from './interleave.ts';
 import { hasContent, SseReader } from './sse.ts';
-import { difference, median, summarizeNs, type Percentiles } from './stats.ts';
 
 export interface StreamRun {
   /** Request start to the first content event, ns (NaN when none came). */
@@ -23,14 +23,8 @@ export interface StreamRun {
   readonly problem?: string;
 }
 
-export interface FirstEvent {
-  readonly gateway: Percentiles;
-  readonly direct: Percentiles;
-  /** Gateway percentile minus direct percentile, ms. */
-  readonly added: { readonly p50: number; readonly p90: number; readonly p99: number };
-  /** Median over rounds of the per-round p50 difference (drift-proof cross-check), ms. */
-  readonly addedP50RoundMedian: number;
-}
+/** Time to the first content event, gateway against direct, over interleaved rounds. */
+export type FirstEvent = Comparison;
 
 export interface StreamResult {
   /** 1 KB system prompt, short answer whose chunks arrive PACE_MS apart (as from a real model): the budget figure. */
@@ -137,22 +131,15 @@ async function firstEvent(ctx: BenchContext, requests: BenchRequests, rounds: nu
   const direct = () => directStream(ctx, requests.direct.path, requests.direct.body);
   await repeat(plan.stream.warmup, deadline, viaGateway, tally);
   await repeat(plan.stream.warmup, deadline, direct, tally);
-  const gatewaySamples: number[] = [];
-  const directSamples: number[] = [];
-  const roundDiffs: number[] = [];
-  for (let round = 0; round < rounds; round++) {
-    const g: number[] = [];
-    const d: number[] = [];
-    const order = round % 2 === 0 ? [() => repeat(perRound, deadline, viaGateway, tally, g), () => repeat(perRound, deadline, direct, tally, d)] : [() => repeat(perRound, deadline, direct, tally, d), () => repeat(perRound, deadline, viaGateway, tally, g)];
-    for (const run of order) await run();
-    gatewaySamples.push(...g);
-    directSamples.push(...d);
-    if (g.length && d.length) roundDiffs.push(summarizeNs(g).p50 - summarizeNs(d).p50);
-  }
-  if (gatewaySamples.length === 0 || directSamples.length === 0) throw new Error(`no successful streams: ${tally.firstError ?? 'deadline reached'}`);
-  const gateway = summarizeNs(gatewaySamples);
-  const directSummary = summarizeNs(directSamples);
-  return { gateway, direct: directSummary, added: difference(gateway, directSummary), addedP50RoundMedian: median(roundDiffs) };
+  /** One round of one path: perRound streams, their times to first event returned. */
+  const roundOf = (run: () => Promise<StreamRun>) => async () => {
+    const samples: number[] = [];
+    await repeat(perRound, deadline, run, tally, samples);
+    return samples;
+  };
+  const samples = await interleavedRounds(rounds, { gateway: roundOf(viaGateway), direct: roundOf(direct) });
+  if (samples.gateway.length === 0 || samples.direct.length === 0) throw new Error(`no successful streams: ${tally.firstError ?? 'deadline reached'}`);
+  return compare(samples);
 }
 
 export async function measureStream(ctx: BenchContext): Promise<StreamResult> {

@@ -1,0 +1,75 @@
+import { expect } from 'chai';
+import { HEAP_GROWTH_TOLERANCE_BYTES, memoryGrowth } from '../../../bench/lib/budgets.ts';
+import { renderTable, verdict } from '../../../bench/lib/table.ts';
+import type { MemoryCheckpoint } from '../../../bench/lib/throughput.ts';
+
+const MB = 1e6;
+
+/** Checkpoints every 1,000 requests up to 10,000, with heap and RSS growing linearly at the given rates. */
+function checkpoints(heapPerRequest: number, rssPerRequest: number): MemoryCheckpoint[] {
+  return Array.from({ length: 10 }, (_, i) => {
+    const afterRequests = (i + 1) * 1000;
+    return { afterRequests, rss: 100 * MB + rssPerRequest * afterRequests, heapUsed: 20 * MB + heapPerRequest * afterRequests, heapTotal: 40 * MB, external: 0 };
+  });
+}
+
+describe('bench memoryGrowth (second half of the checkpoints)', () => {
+  it('fits growth over the window from half the requests to the last checkpoint', () => {
+    // Prepare: 100 bytes of heap and 200 bytes of RSS per request.
+    const points = checkpoints(100, 200);
+
+    // Act
+    const growth = memoryGrowth(points);
+
+    // Assess
+    expect(growth).to.include({ fromRequests: 5000, toRequests: 10_000, points: 6, rssAtStart: 101 * MB, rssAtEnd: 102 * MB, pass: true });
+    expect(growth!.heapBytes).to.be.closeTo(100 * 5000, 1e-3);
+    expect(growth!.rssBytes).to.be.closeTo(200 * 5000, 1e-3);
+  });
+
+  const verdicts: { name: string; heapPerRequest: number; rssPerRequest: number; pass: boolean }[] = [
+    { name: 'no growth', heapPerRequest: 0, rssPerRequest: 0, pass: true },
+    { name: 'heap growth just over the tolerance', heapPerRequest: (HEAP_GROWTH_TOLERANCE_BYTES + 5000) / 5000, rssPerRequest: 0, pass: false },
+    { name: 'RSS growth over 2% of the starting RSS', heapPerRequest: 0, rssPerRequest: (0.021 * 105 * MB) / 5000, pass: false },
+    { name: 'shrinking memory', heapPerRequest: -100, rssPerRequest: -100, pass: true },
+  ];
+  for (const { name, heapPerRequest, rssPerRequest, pass } of verdicts) {
+    it(`${pass ? 'passes' : 'fails'} ${name}`, () => {
+      // Act
+      const growth = memoryGrowth(checkpoints(heapPerRequest, rssPerRequest));
+
+      // Assess
+      expect(growth?.pass).to.equal(pass);
+    });
+  }
+
+  it('gives nothing without at least two checkpoints in the window', () => {
+    // Act / Assess
+    expect(memoryGrowth([])).to.equal(undefined);
+    expect(memoryGrowth(checkpoints(0, 0).slice(0, 1))).to.equal(undefined);
+  });
+});
+
+describe('bench report table', () => {
+  it('pads columns, right-aligns values and prints the verdict', () => {
+    // Prepare
+    const rows = [
+      { figure: 'added p50', value: '0.123 ms', budget: '<= 0.5 ms', pass: true },
+      { figure: 'gateway req/s', value: '2,000', budget: '>= 3,000', pass: false },
+      { figure: 'info', value: '1', budget: '', pass: null },
+    ];
+
+    // Act
+    const table = renderTable(rows);
+
+    // Assess
+    expect(table.split('\n')).to.deep.equal([
+      '| figure        |    value | budget    | pass/fail |',
+      '|---------------|---------:|-----------|-----------|',
+      '| added p50     | 0.123 ms | <= 0.5 ms | pass      |',
+      '| gateway req/s |    2,000 | >= 3,000  | FAIL      |',
+      '| info          |        1 |           |           |',
+    ]);
+    expect(rows.map(verdict)).to.deep.equal(['pass', 'FAIL', '']);
+  });
+});
