@@ -19,7 +19,7 @@ import { measureColdStart, type ColdStartResult } from './lib/coldStart.ts';
 import { FULL_PLAN, QUICK_PLAN, type BenchContext, type Plan } from './lib/context.ts';
 import type { GatewayInfo, GatewayUsage } from './lib/gatewayChild.ts';
 import { measureLatency, type LatencyResult } from './lib/latency.ts';
-import { buildGatewayChild, startScriptNodeFlags } from './lib/localServerBuild.ts';
+import { buildGatewayChild, startScriptLaunch, type StartScriptLaunch } from './lib/localServerBuild.ts';
 import { startChild, type ChildHandle } from './lib/processes.ts';
 import { renderProfile, summarizeProfile } from './lib/profile.ts';
 import { round } from './lib/stats.ts';
@@ -151,18 +151,21 @@ async function main(): Promise<number> {
   let upstream: ChildHandle<UpstreamInfo> | undefined;
   let gateway: ChildHandle<GatewayInfo> | undefined;
   const clients: BenchClient[] = [];
+  let launch: StartScriptLaunch | undefined;
   try {
     upstream = await startChild<UpstreamInfo>({ name: 'fake upstream', script: path.join(LIB, 'upstreamChild.ts'), env: { PATH: process.env.PATH ?? '' } });
     const upstreamInfo = upstream.info;
-    // The gateway runs as `npm start` runs it: bundled, with the start script's V8 flags.
-    const nodeFlags = startScriptNodeFlags(ROOT);
-    log(`gateway: bundled like npm start, node ${nodeFlags.join(' ')}`);
+    // The gateway runs as `npm start` runs it: bundled, with the start script's variables and V8 flags.
+    const started = startScriptLaunch(ROOT);
+    launch = started;
+    const launchEnv = Object.entries(started.env).map(([name, value]) => `${name}=${value} `).join('');
+    log(`gateway: bundled like npm start, ${launchEnv}node ${started.nodeFlags.join(' ')}`);
     gateway = await attempt('gateway', failures, async () =>
       startChild<GatewayInfo>({
         name: 'gateway',
         script: await buildGatewayChild(ROOT),
-        env: gatewayEnv(upstreamInfo, options.logLevel),
-        execArgv: ['--expose-gc', ...nodeFlags],
+        env: { ...started.env, ...gatewayEnv(upstreamInfo, options.logLevel) },
+        execArgv: ['--expose-gc', ...started.nodeFlags],
       }),
     );
     if (gateway) {
@@ -196,7 +199,7 @@ async function main(): Promise<number> {
   const failed = rows.filter((row) => row.pass === false);
 
   console.log(`\nMachine: ${info.cpuModel}, ${info.cores} cores, ${(info.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB, ${info.platform}, Node ${info.node}, ${info.date}`);
-  console.log(`Run: ${options.quick ? 'quick' : 'full'}, client ${options.client}, gateway LOG_LEVEL=${options.logLevel}, pool ${POOL_SIZE}${options.profile ? ', PROFILED (slower)' : ''}, ${elapsedS.toFixed(0)} s\n`);
+  console.log(`Run: ${options.quick ? 'quick' : 'full'}, client ${options.client}, gateway LOG_LEVEL=${options.logLevel}, pool ${POOL_SIZE}${launch ? `, npm start launch: ${[...Object.entries(launch.env).map(([name, value]) => `${name}=${value}`), ...launch.nodeFlags].join(' ')}` : ''}${options.profile ? ', PROFILED (slower)' : ''}, ${elapsedS.toFixed(0)} s\n`);
   console.log(renderTable(rows));
   const notes = buildNotes(measured);
   if (notes.length) console.log(`\nNotes:\n${notes.map((note) => `- ${note}`).join('\n')}`);
@@ -212,7 +215,7 @@ async function main(): Promise<number> {
 
   const report = {
     machine: info,
-    settings: { quick: options.quick, client: options.client, gatewayLogLevel: options.logLevel, poolSize: POOL_SIZE, profiled: options.profile, plan },
+    settings: { quick: options.quick, client: options.client, gatewayLogLevel: options.logLevel, poolSize: POOL_SIZE, gatewayLaunch: launch, profiled: options.profile, plan },
     elapsedSeconds: elapsedS,
     rows,
     failedBudgets: failed.map((row) => row.figure.trim()),

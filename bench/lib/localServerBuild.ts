@@ -1,19 +1,36 @@
 /**
  * The gateway child runs as `npm start` does: bundled by the same esbuild settings (no
- * TypeScript stripping at run time) and started with the same V8 flags, which are read from
+ * TypeScript stripping at run time) and started with the same V8 flags and environment variables, which are read from
  * package.json's `start` script so the two cannot drift apart.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleLocal } from '../../scripts/build.ts';
 
-/** The `node` flags (heap limits) written before dist-local/server.mjs in `npm start`. */
-export function startScriptNodeFlags(root: string): string[] {
-  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  const start = pkg.scripts.start ?? '';
-  const match = /node((?:\s+--\S+)*)\s+dist-local\/server\.mjs/.exec(start);
+export interface StartScriptLaunch {
+  /** Variables set before `node` (e.g. MALLOC_ARENA_MAX=2). */
+  readonly env: Record<string, string>;
+  /** The `node` flags written before dist-local/server.mjs (heap limits, JIT tiers). */
+  readonly nodeFlags: string[];
+}
+
+/** How package.json's `start` script launches dist-local/server.mjs: its variables and node flags. */
+export function parseStartScript(start: string): StartScriptLaunch {
+  const match = /((?:\b[A-Z_][A-Z0-9_]*=\S+\s+)*)node((?:\s+--\S+)*)\s+dist-local\/server\.mjs/.exec(start);
   if (!match) throw new Error(`package.json "start" does not run dist-local/server.mjs: ${start}`);
-  return match[1]!.trim().split(/\s+/).filter(Boolean);
+  const env = Object.fromEntries(
+    match[1]!
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+  );
+  return { env, nodeFlags: match[2]!.trim().split(/\s+/).filter(Boolean) };
+}
+
+export function startScriptLaunch(root: string): StartScriptLaunch {
+  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  return parseStartScript(pkg.scripts.start ?? '');
 }
 
 /** Bundles bench/lib/gatewayChild.ts into dist-bench/ and returns the script to fork. */

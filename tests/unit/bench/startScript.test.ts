@@ -1,0 +1,36 @@
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { parseStartScript, startScriptLaunch } from '../../../bench/lib/localServerBuild.ts';
+
+describe('bench: the gateway is launched as npm start launches it', () => {
+  const cases: readonly (readonly [string, Record<string, string>, string[]])[] = [
+    ['node scripts/build.ts --local >/dev/null && node dist-local/server.mjs', {}, []],
+    ['node scripts/build.ts --local && node --max-semi-space-size=16 --no-maglev dist-local/server.mjs', {}, ['--max-semi-space-size=16', '--no-maglev']],
+    ['node scripts/build.ts --local && MALLOC_ARENA_MAX=2 A_B=x=y node --max-old-space-size=512 dist-local/server.mjs', { MALLOC_ARENA_MAX: '2', A_B: 'x=y' }, ['--max-old-space-size=512']],
+  ];
+  for (const [start, env, nodeFlags] of cases) {
+    it(`reads variables and node flags from: ${start}`, () => {
+      // Act
+      const launch = parseStartScript(start);
+      // Assess
+      expect(launch).to.deep.equal({ env, nodeFlags });
+    });
+  }
+
+  it('refuses a start script that does not run dist-local/server.mjs', () => {
+    // Act
+    const parse = () => parseStartScript('node app/local/main.ts');
+    // Assess
+    expect(parse).to.throw('does not run dist-local/server.mjs');
+  });
+
+  it("reads this repo's own start script (what the benchmark runs)", () => {
+    // Prepare
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } };
+    // Act
+    const launch = startScriptLaunch(process.cwd());
+    // Assess
+    expect(pkg.scripts.start).to.include(`${launch.nodeFlags.join(' ')} dist-local/server.mjs`);
+    expect(launch.nodeFlags.length).to.be.greaterThan(0);
+  });
+});
