@@ -2,10 +2,12 @@
 
 export class SseReader {
   #pending = '';
+  /** Streaming decode: a character split across two network chunks is decoded whole. */
+  readonly #decoder = new TextDecoder();
 
   /** Feeds one body chunk; returns the `data:` payloads of the events it completed. */
   push(chunk: Buffer): string[] {
-    this.#pending += chunk.toString('utf8');
+    this.#pending += this.#decoder.decode(chunk, { stream: true });
     const data: string[] = [];
     let end: number;
     while ((end = this.#pending.indexOf('\n\n')) >= 0) {

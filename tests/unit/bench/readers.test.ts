@@ -20,6 +20,21 @@ describe('bench SSE reader', () => {
     expect(rest).to.deep.equal([chunk(2, '!'), '[DONE]']);
   });
 
+  it('decodes a multi-byte character split across two body chunks', () => {
+    // Prepare
+    const reader = new SseReader();
+    const bytes = Buffer.from(`data: ${chunk(1, 'café ✓')}\n\n`);
+    const cut = bytes.indexOf(Buffer.from('✓')) + 1; // inside the three-byte check mark
+
+    // Act
+    const first = reader.push(bytes.subarray(0, cut));
+    const rest = reader.push(bytes.subarray(cut));
+
+    // Assess
+    expect(first).to.deep.equal([]);
+    expect(rest).to.deep.equal([chunk(1, 'café ✓')]);
+  });
+
   it('ignores comment and event lines and keeps a trailing partial event for later', () => {
     // Prepare
     const reader = new SseReader();
