@@ -14,12 +14,15 @@ export const ENTRY_POINTS = {
   preTraffic: 'app/hooks/preTraffic.ts',
 } as const;
 
-/** Trims dependencies to what the handler uses (see the two files in scripts/esbuild/). */
+/** Trims dependencies to what the handler uses (see the files in scripts/esbuild/). */
 function slimDependencies(root: string): Plugin {
   return {
     name: 'slim-dependencies',
     setup(pluginBuild) {
       pluginBuild.onResolve({ filter: /^undici$/ }, () => ({ path: path.resolve(root, 'scripts/esbuild/undici-lite.cjs') }));
+      pluginBuild.onResolve({ filter: /^\.\/client-h2\.js$/ }, (args) =>
+        args.importer.includes(`${path.sep}undici${path.sep}`) ? { path: path.resolve(root, 'scripts/esbuild/undici-no-h2.cjs') } : undefined,
+      );
       pluginBuild.onResolve({ filter: /locales\/index\.js$/ }, (args) =>
         args.importer.includes(`${path.sep}zod${path.sep}`) ? { path: path.resolve(root, 'scripts/esbuild/zod-locales-en.js') } : undefined,
       );

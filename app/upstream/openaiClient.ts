@@ -23,6 +23,10 @@ export interface OpenAIClientOptions {
 export function createDispatcher(options: Pick<OpenAIClientOptions, 'timeoutMs' | 'maxConnections'>): Agent {
   return new Agent({
     connections: options.maxConnections,
+    // HTTP/1.1 keep-alive only, as Node's own fetch and the openai SDK use by default. undici 8
+    // would otherwise offer h2 over TLS, multiplexing many requests on one connection, which is
+    // not the bounded pool this gateway promises (and the bundle leaves undici's h2 client out).
+    allowH2: false,
     // Lambda freezes idle sockets; a short idle timeout keeps most reused sockets alive on thaw.
     keepAliveTimeout: 30_000,
     keepAliveMaxTimeout: 120_000,

@@ -67,6 +67,17 @@ describe('Build: the Dockerfile build steps and the bundle budget', function () 
     });
   }
 
+  it("leaves undici's HTTP/2 client out of the bundle (the Agent is HTTP/1.1 only)", async () => {
+    // Prepare: an error code only undici's lib/dispatcher/client-h2.js uses.
+    const files = (await readdir(outdir, { recursive: true })).filter((file) => file.endsWith('.mjs'));
+    // Act
+    const withH2Client = [];
+    for (const file of files) if ((await readFile(path.join(outdir, file), 'utf8')).includes('ERR_HTTP2_GOAWAY_SESSION')) withH2Client.push(file);
+    // Assess
+    expect(files).to.include('handler.mjs');
+    expect(withH2Client).to.deep.equal([]);
+  });
+
   /** Runs the bundled handler in a fresh process, as the runtime would, and splits its HTTP prelude from the body. */
   async function invokeBundled(event: unknown, env: Record<string, string>): Promise<{ statusCode: number; body: string }> {
     const script = `

@@ -123,6 +123,20 @@ describe('createOpenAIClient', () => {
 });
 
 describe('createDispatcher', () => {
+  it('is HTTP/1.1 only: undici would otherwise offer h2 over TLS and multiplex past the pool bound', async () => {
+    // Prepare
+    const agent = createDispatcher({ timeoutMs: 1_000, maxConnections: 2 });
+    // Act: undici keeps the constructor options under its `options` symbol.
+    const optionsSymbol = Object.getOwnPropertySymbols(agent).find((symbol) => symbol.description === 'options');
+    const options = (agent as unknown as Record<symbol, { allowH2?: boolean; connections?: number }>)[optionsSymbol!];
+    // Assess
+    try {
+      expect(options).to.include({ allowH2: false, connections: 2 });
+    } finally {
+      await agent.close();
+    }
+  });
+
   it('returns an undici Agent', async () => {
     // Act
     const agent = createDispatcher({ timeoutMs: 1_000, maxConnections: 2 });
