@@ -2,45 +2,49 @@
  * Configuration, parsed once from the environment at cold start.
  * The names are a fixed contract (README "Configuration"); a bad value fails fast with a clear message.
  */
-import { z } from 'zod';
+import * as z from '../schemas/zod.ts';
 
 const intFrom = (fallback: number, min: number, max: number) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
+  z._default(z.coerce.number().check(z.int(), z.minimum(min), z.maximum(max)), fallback);
 
 /** `a, b,,c` -> `['a', 'b', 'c']` (PROXY_API_KEYS and the comma-separated form of the caller-keys secret). */
 export const splitCommaList = (value: string): string[] =>
   value.split(',').map((item) => item.trim()).filter((item) => item.length > 0);
 
-const csv = z.string().default('').transform(splitCommaList);
+const csv = z.pipe(z._default(z.string(), ''), z.transform(splitCommaList));
 
-const modelMap = z
-  .string()
-  .default('{}')
-  .transform((value, ctx) => {
+/** MODEL_MAP's JSON: an object of non-empty strings. */
+const ModelMapObject = z.record(z.string(), z.string().check(z.minLength(1)));
+
+const modelMap = z.pipe(
+  z._default(z.string(), '{}'),
+  z.transform((value: string, ctx) => {
     try {
       const parsed: unknown = JSON.parse(value);
-      const result = z.record(z.string(), z.string().min(1)).safeParse(parsed);
+      const result = ModelMapObject.safeParse(parsed);
       if (result.success) return result.data;
     } catch {
       // fall through to the issue below
     }
-    ctx.addIssue({ code: 'custom', message: 'MODEL_MAP must be a JSON object of strings' });
+    // zod/mini's transform context has no addIssue; the issue is the one classic's addIssue made.
+    ctx.issues.push({ code: 'custom', message: 'MODEL_MAP must be a JSON object of strings', input: value });
     return z.NEVER;
-  });
+  }),
+);
 
 const EnvSchema = z.object({
   PORT: intFrom(3000, 0, 65535),
-  HOST: z.string().default('127.0.0.1'),
-  OPENAI_BASE_URL: z.url().default('https://api.openai.com/v1'),
-  OPENAI_API_KEY: z.string().optional(),
-  OPENAI_API_KEY_SECRET_ID: z.string().optional(),
+  HOST: z._default(z.string(), '127.0.0.1'),
+  OPENAI_BASE_URL: z._default(z.url(), 'https://api.openai.com/v1'),
+  OPENAI_API_KEY: z.optional(z.string()),
+  OPENAI_API_KEY_SECRET_ID: z.optional(z.string()),
   PROXY_API_KEYS: csv,
-  PROXY_API_KEYS_SECRET_ID: z.string().optional(),
+  PROXY_API_KEYS_SECRET_ID: z.optional(z.string()),
   MODEL_MAP: modelMap,
   OPENAI_TIMEOUT_MS: intFrom(600_000, 1, 3_600_000),
   OPENAI_MAX_RETRIES: intFrom(2, 0, 10),
   OPENAI_MAX_CONNECTIONS: intFrom(64, 1, 4096),
-  LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'debug', 'info', 'warn', 'error', 'silent']).default('INFO'),
+  LOG_LEVEL: z._default(z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'debug', 'info', 'warn', 'error', 'silent']), 'INFO'),
   MAX_BODY_BYTES: intFrom(20 * 1024 * 1024, 1024, 200 * 1024 * 1024),
   SECRETS_MAX_AGE_SECONDS: intFrom(300, 1, 86_400),
   MODELS_CACHE_SECONDS: intFrom(300, 0, 86_400),

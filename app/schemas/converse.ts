@@ -7,49 +7,49 @@
  * exactly one member is set; the converter then rejects the kinds it cannot serve,
  * by name, so the caller learns precisely what is unsupported.
  */
-import { z } from 'zod';
+import * as z from './zod.ts';
 
 const base64 = z.base64('must be base64-encoded bytes');
 
-const S3Location = z.object({ uri: z.string(), bucketOwner: z.string().optional() });
+const S3Location = z.object({ uri: z.string(), bucketOwner: z.optional(z.string()) });
 
 export const ImageBlock = z.object({
   format: z.enum(['png', 'jpeg', 'gif', 'webp']),
-  source: z.object({ bytes: base64.optional(), s3Location: S3Location.optional() }),
+  source: z.object({ bytes: z.optional(base64), s3Location: z.optional(S3Location) }),
 });
 
 export const DocumentBlock = z.object({
-  format: z.enum(['pdf', 'csv', 'doc', 'docx', 'xls', 'xlsx', 'html', 'txt', 'md']).optional(),
-  name: z.string().min(1).max(200),
+  format: z.optional(z.enum(['pdf', 'csv', 'doc', 'docx', 'xls', 'xlsx', 'html', 'txt', 'md'])),
+  name: z.string().check(z.minLength(1), z.maxLength(200)),
   source: z.object({
-    bytes: base64.optional(),
-    s3Location: S3Location.optional(),
-    text: z.string().optional(),
-    content: z.array(z.object({ text: z.string() })).optional(),
+    bytes: z.optional(base64),
+    s3Location: z.optional(S3Location),
+    text: z.optional(z.string()),
+    content: z.optional(z.array(z.object({ text: z.string() }))),
   }),
-  context: z.string().optional(),
-  citations: z.object({ enabled: z.boolean() }).optional(),
+  context: z.optional(z.string()),
+  citations: z.optional(z.object({ enabled: z.boolean() })),
 });
 
 export const ToolUseBlock = z.object({
-  toolUseId: z.string().min(1).max(64),
-  name: z.string().min(1).max(64),
+  toolUseId: z.string().check(z.minLength(1), z.maxLength(64)),
+  name: z.string().check(z.minLength(1), z.maxLength(64)),
   input: z.unknown(),
-  type: z.string().optional(),
+  type: z.optional(z.string()),
 });
 
 export const ToolResultContent = z.looseObject({
-  json: z.unknown().optional(),
-  text: z.string().optional(),
-  image: ImageBlock.optional(),
-  document: DocumentBlock.optional(),
+  json: z.optional(z.unknown()),
+  text: z.optional(z.string()),
+  image: z.optional(ImageBlock),
+  document: z.optional(DocumentBlock),
 });
 
 export const ToolResultBlock = z.object({
-  toolUseId: z.string().min(1).max(64),
+  toolUseId: z.string().check(z.minLength(1), z.maxLength(64)),
   content: z.array(ToolResultContent),
-  status: z.enum(['success', 'error']).optional(),
-  type: z.string().optional(),
+  status: z.optional(z.enum(['success', 'error'])),
+  type: z.optional(z.string()),
 });
 
 /** Every ContentBlock member Bedrock defines; those the gateway cannot serve are typed loosely and rejected later by name. */
@@ -59,26 +59,27 @@ const CONTENT_BLOCK_MEMBERS = [
 ] as const;
 
 export const ContentBlock = z
-  .object({
-    text: z.string().optional(),
-    image: ImageBlock.optional(),
-    document: DocumentBlock.optional(),
-    toolUse: ToolUseBlock.optional(),
-    toolResult: ToolResultBlock.optional(),
-    cachePoint: z.object({ type: z.string(), ttl: z.string().optional() }).optional(),
-    reasoningContent: z.unknown().optional(),
-    video: z.unknown().optional(),
-    audio: z.unknown().optional(),
-    guardContent: z.unknown().optional(),
-    citationsContent: z.unknown().optional(),
-    searchResult: z.unknown().optional(),
-    toolAddition: z.unknown().optional(),
-    toolRemoval: z.unknown().optional(),
+  .strictObject({
+    text: z.optional(z.string()),
+    image: z.optional(ImageBlock),
+    document: z.optional(DocumentBlock),
+    toolUse: z.optional(ToolUseBlock),
+    toolResult: z.optional(ToolResultBlock),
+    cachePoint: z.optional(z.object({ type: z.string(), ttl: z.optional(z.string()) })),
+    reasoningContent: z.optional(z.unknown()),
+    video: z.optional(z.unknown()),
+    audio: z.optional(z.unknown()),
+    guardContent: z.optional(z.unknown()),
+    citationsContent: z.optional(z.unknown()),
+    searchResult: z.optional(z.unknown()),
+    toolAddition: z.optional(z.unknown()),
+    toolRemoval: z.optional(z.unknown()),
   })
-  .strict()
-  .refine((block) => CONTENT_BLOCK_MEMBERS.filter((key) => block[key] !== undefined).length === 1, {
-    message: `a content block must set exactly one of: ${CONTENT_BLOCK_MEMBERS.join(', ')}`,
-  });
+  .check(
+    z.refine((block) => CONTENT_BLOCK_MEMBERS.filter((key) => block[key] !== undefined).length === 1, {
+      message: `a content block must set exactly one of: ${CONTENT_BLOCK_MEMBERS.join(', ')}`,
+    }),
+  );
 
 export const Message = z.object({
   role: z.enum(['user', 'assistant', 'system']),
@@ -86,71 +87,75 @@ export const Message = z.object({
 });
 
 export const SystemBlock = z
-  .object({ text: z.string().optional(), guardContent: z.unknown().optional(), cachePoint: z.unknown().optional() })
-  .strict()
-  .refine((block) => [block.text, block.guardContent, block.cachePoint].filter((v) => v !== undefined).length === 1, {
-    message: 'a system block must set exactly one of: text, guardContent, cachePoint',
-  });
+  .strictObject({ text: z.optional(z.string()), guardContent: z.optional(z.unknown()), cachePoint: z.optional(z.unknown()) })
+  .check(
+    z.refine((block) => [block.text, block.guardContent, block.cachePoint].filter((v) => v !== undefined).length === 1, {
+      message: 'a system block must set exactly one of: text, guardContent, cachePoint',
+    }),
+  );
 
 export const InferenceConfig = z.object({
-  maxTokens: z.number().int().min(1).optional(),
-  temperature: z.number().min(0).max(2).optional(),
-  topP: z.number().min(0).max(1).optional(),
-  stopSequences: z.array(z.string()).max(2500).optional(),
+  maxTokens: z.optional(z.number().check(z.int(), z.minimum(1))),
+  temperature: z.optional(z.number().check(z.minimum(0), z.maximum(2))),
+  topP: z.optional(z.number().check(z.minimum(0), z.maximum(1))),
+  stopSequences: z.optional(z.array(z.string()).check(z.maxLength(2500))),
 });
 
 export const ToolSpec = z.object({
-  name: z.string().min(1).max(64),
-  description: z.string().optional(),
+  name: z.string().check(z.minLength(1), z.maxLength(64)),
+  description: z.optional(z.string()),
   inputSchema: z.object({ json: z.record(z.string(), z.unknown()) }),
-  strict: z.boolean().optional(),
+  strict: z.optional(z.boolean()),
 });
 
-export const Tool = z
-  .object({ toolSpec: ToolSpec.optional(), systemTool: z.unknown().optional(), cachePoint: z.unknown().optional() })
-  .strict();
+export const Tool = z.strictObject({
+  toolSpec: z.optional(ToolSpec),
+  systemTool: z.optional(z.unknown()),
+  cachePoint: z.optional(z.unknown()),
+});
 
 export const ToolChoice = z
-  .object({
-    auto: z.object({}).loose().optional(),
-    any: z.object({}).loose().optional(),
-    tool: z.object({ name: z.string().min(1) }).optional(),
+  .strictObject({
+    auto: z.optional(z.looseObject({})),
+    any: z.optional(z.looseObject({})),
+    tool: z.optional(z.object({ name: z.string().check(z.minLength(1)) })),
   })
-  .strict()
-  .refine((choice) => [choice.auto, choice.any, choice.tool].filter((v) => v !== undefined).length === 1, {
-    message: 'toolChoice must set exactly one of: auto, any, tool',
-  });
+  .check(
+    z.refine((choice) => [choice.auto, choice.any, choice.tool].filter((v) => v !== undefined).length === 1, {
+      message: 'toolChoice must set exactly one of: auto, any, tool',
+    }),
+  );
 
-export const ToolConfig = z.object({ tools: z.array(Tool).min(1), toolChoice: ToolChoice.optional() });
+export const ToolConfig = z.object({ tools: z.array(Tool).check(z.minLength(1)), toolChoice: z.optional(ToolChoice) });
 
 export const OutputConfig = z.looseObject({
-  textFormat: z
-    .object({
+  textFormat: z.optional(
+    z.object({
       type: z.literal('json_schema'),
       structure: z.object({
         jsonSchema: z.object({
           schema: z.string(),
-          name: z.string().optional(),
-          description: z.string().optional(),
+          name: z.optional(z.string()),
+          description: z.optional(z.string()),
         }),
       }),
-    })
-    .optional(),
+    }),
+  ),
 });
 
 export const ConverseRequest = z.looseObject({
-  messages: z.array(Message).optional(),
-  system: z.array(SystemBlock).optional(),
-  inferenceConfig: InferenceConfig.optional(),
-  toolConfig: ToolConfig.optional(),
-  additionalModelRequestFields: z.record(z.string(), z.unknown()).optional(),
-  additionalModelResponseFieldPaths: z.array(z.string()).max(10).optional(),
-  outputConfig: OutputConfig.optional(),
-  guardrailConfig: z.unknown().optional(),
-  promptVariables: z.unknown().optional(),
-  requestMetadata: z.record(z.string(), z.string()).optional(),
-  performanceConfig: z.object({ latency: z.enum(['standard', 'optimized']) }).optional(),
-  serviceTier: z.object({ type: z.string() }).optional(),
+  messages: z.optional(z.array(Message)),
+  system: z.optional(z.array(SystemBlock)),
+  inferenceConfig: z.optional(InferenceConfig),
+  toolConfig: z.optional(ToolConfig),
+  additionalModelRequestFields: z.optional(z.record(z.string(), z.unknown())),
+  additionalModelResponseFieldPaths: z.optional(z.array(z.string()).check(z.maxLength(10))),
+  outputConfig: z.optional(OutputConfig),
+  guardrailConfig: z.optional(z.unknown()),
+  promptVariables: z.optional(z.unknown()),
+  requestMetadata: z.optional(z.record(z.string(), z.string())),
+  performanceConfig: z.optional(z.object({ latency: z.enum(['standard', 'optimized']) })),
+  serviceTier: z.optional(z.object({ type: z.string() })),
 });
 
 export type ConverseRequest = z.output<typeof ConverseRequest>;

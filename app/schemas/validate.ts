@@ -3,7 +3,7 @@
  * into a 400 ValidationException whose message names the offending field.
  */
 import { isUtf8 } from 'node:buffer';
-import type { z } from 'zod';
+import * as z from './zod.ts';
 import { validation } from '../core/errors.ts';
 
 /** Parses a request body as JSON. Empty bodies become `{}` (Bedrock treats every Converse member as optional). */
@@ -28,8 +28,8 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out.length === 0 ? 'body' : out;
 }
 
-export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const result = schema.safeParse(value);
+export function parseWith<S extends z.core.$ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = z.safeParse(schema, value);
   if (result.success) return result.data;
   const issues = result.error.issues.slice(0, 5);
   const detail = issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`).join('; ');

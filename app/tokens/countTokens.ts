@@ -18,7 +18,6 @@
  * - binary documents (pdf, docx, ...) count their name only; text documents count their text.
  * Special-token strings in user text (`<|endoftext|>`) are counted as ordinary text, as the API does.
  */
-import { z } from 'zod';
 import { toChatMessages } from '../convert/converse/content.ts';
 import { parseInvokeBody } from '../convert/invoke/body.ts';
 import { selectFamily } from '../convert/invoke/registry.ts';
@@ -26,6 +25,7 @@ import { BedrockError, validation } from '../core/errors.ts';
 import type { ContentBlock, ConverseRequest as ConverseRequestType, ToolResultContent } from '../schemas/converse.ts';
 import { ConverseRequest } from '../schemas/converse.ts';
 import { parseWith } from '../schemas/validate.ts';
+import * as z from '../schemas/zod.ts';
 
 type Encoding = typeof import('gpt-tokenizer/encoding/o200k_base');
 
@@ -124,14 +124,15 @@ export async function countConverseTokens(req: ConverseRequestType): Promise<num
 
 export const CountTokensRequest = z.object({
   input: z
-    .object({
-      converse: ConverseRequest.optional(),
-      invokeModel: z.object({ body: z.base64('must be the base64-encoded InvokeModel body') }).optional(),
+    .strictObject({
+      converse: z.optional(ConverseRequest),
+      invokeModel: z.optional(z.object({ body: z.base64('must be the base64-encoded InvokeModel body') })),
     })
-    .strict()
-    .refine((input) => (input.converse === undefined) !== (input.invokeModel === undefined), {
-      message: 'input must set exactly one of: converse, invokeModel',
-    }),
+    .check(
+      z.refine((input) => (input.converse === undefined) !== (input.invokeModel === undefined), {
+        message: 'input must set exactly one of: converse, invokeModel',
+      }),
+    ),
 });
 
 const INVOKE_BODY_FIELD = 'input.invokeModel.body';

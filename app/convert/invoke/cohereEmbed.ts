@@ -9,20 +9,21 @@
  *   refused by name rather than approximated. Image inputs (`images`) are refused too.
  */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from '../../schemas/zod.ts';
 import { parseWith } from '../../schemas/validate.ts';
 import type { EmbeddingFamily, EmbeddingRequest } from './family.ts';
 
 export const CohereEmbedBody = z.looseObject({
-  texts: z.array(z.string().min(1)).min(1).max(96),
-  input_type: z.enum(['search_document', 'search_query', 'classification', 'clustering']).optional(),
-  truncate: z.enum(['NONE', 'START', 'END']).optional(),
-  embedding_types: z
-    .array(z.enum(['float', 'int8', 'uint8', 'binary', 'ubinary']))
-    .min(1)
-    .refine((types) => types.every((type) => type === 'float'), { message: 'only the "float" embedding type is supported by this gateway' })
-    .optional(),
-  images: z.undefined({ error: 'image embeddings (images) are not supported by this gateway' }).optional(),
+  texts: z.array(z.string().check(z.minLength(1))).check(z.minLength(1), z.maxLength(96)),
+  input_type: z.optional(z.enum(['search_document', 'search_query', 'classification', 'clustering'])),
+  truncate: z.optional(z.enum(['NONE', 'START', 'END'])),
+  embedding_types: z.optional(
+    z.array(z.enum(['float', 'int8', 'uint8', 'binary', 'ubinary'])).check(
+      z.minLength(1),
+      z.refine((types) => types.every((type) => type === 'float'), { message: 'only the "float" embedding type is supported by this gateway' }),
+    ),
+  ),
+  images: z.optional(z.undefined({ error: 'image embeddings (images) are not supported by this gateway' })),
 });
 
 export const cohereEmbedFamily: EmbeddingFamily = {

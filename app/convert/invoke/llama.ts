@@ -11,10 +11,10 @@
  * prompt cache on Bedrock). While streaming, `generation_token_count` is the running number of
  * text deltas (OpenAI sends about one token per delta); the last chunk carries the exact counts.
  */
-import { z } from 'zod';
 import { validation } from '../../core/errors.ts';
 import type { ContentBlock, ConverseRequest, Message, SystemBlock } from '../../schemas/converse.ts';
 import { parseWith } from '../../schemas/validate.ts';
+import * as z from '../../schemas/zod.ts';
 import type { ConverseResponseJson, StopReason } from '../converse/types.ts';
 import {
   appendMergingRoles,
@@ -29,11 +29,11 @@ import {
 import type { FamilyStreamEncoder, TextFamily } from './family.ts';
 
 export const LlamaBody = z.looseObject({
-  prompt: z.string().min(1),
-  max_gen_len: z.number().int().min(1).optional(),
-  temperature: z.number().min(0).max(1).optional(),
-  top_p: z.number().min(0).max(1).optional(),
-  images: z.array(z.base64('must be base64-encoded image bytes')).optional(),
+  prompt: z.string().check(z.minLength(1)),
+  max_gen_len: z.optional(z.number().check(z.int(), z.minimum(1))),
+  temperature: z.optional(z.number().check(z.minimum(0), z.maximum(1))),
+  top_p: z.optional(z.number().check(z.minimum(0), z.maximum(1))),
+  images: z.optional(z.array(z.base64('must be base64-encoded image bytes'))),
 });
 
 type LlamaStopReason = 'stop' | 'length';

@@ -14,11 +14,11 @@
  * stops, because Mistral sends tool calls whole (id, name and complete arguments) rather than as
  * argument fragments; only that one call's arguments are held, never the rest of the stream.
  */
-import { z } from 'zod';
 import { assertNever } from '../../core/assertNever.ts';
 import { validation } from '../../core/errors.ts';
 import type { ContentBlock, ConverseRequest, Message, SystemBlock } from '../../schemas/converse.ts';
 import { parseWith } from '../../schemas/validate.ts';
+import * as z from '../../schemas/zod.ts';
 import type { ConverseResponseJson, ConverseStreamEvent, StopReason } from '../converse/types.ts';
 import {
   appendMergingRoles,
@@ -53,12 +53,12 @@ const isOtherChatProvider = (modelId: string): boolean => /anthropic|claude|nova
 // ---------------------------------------------------------------------------------------------
 
 export const MistralTextBody = z.looseObject({
-  prompt: z.string().min(1),
-  max_tokens: z.number().int().min(1).optional(),
-  stop: z.array(z.string()).optional(),
-  temperature: z.number().min(0).max(1).optional(),
-  top_p: z.number().min(0).max(1).optional(),
-  top_k: z.number().int().min(0).optional(),
+  prompt: z.string().check(z.minLength(1)),
+  max_tokens: z.optional(z.number().check(z.int(), z.minimum(1))),
+  stop: z.optional(z.array(z.string())),
+  temperature: z.optional(z.number().check(z.minimum(0), z.maximum(1))),
+  top_p: z.optional(z.number().check(z.minimum(0), z.maximum(1))),
+  top_k: z.optional(z.number().check(z.int(), z.minimum(0))),
 });
 
 export interface InstructTurn {
@@ -151,45 +151,50 @@ const ChatContentPart = z.discriminatedUnion(
 );
 
 const ToolCall = z.object({
-  id: z.string().min(1).max(64),
-  type: z.literal('function').optional(),
-  function: z.object({ name: z.string().min(1).max(64), arguments: z.union([z.string(), z.record(z.string(), z.unknown())]) }),
+  id: z.string().check(z.minLength(1), z.maxLength(64)),
+  type: z.optional(z.literal('function')),
+  function: z.object({
+    name: z.string().check(z.minLength(1), z.maxLength(64)),
+    arguments: z.union([z.string(), z.record(z.string(), z.unknown())]),
+  }),
 });
 
 const ChatMessage = z
   .object({
     role: z.enum(['system', 'user', 'assistant', 'tool']),
-    content: z.union([z.string(), z.array(ChatContentPart)]).nullish(),
-    tool_calls: z.array(ToolCall).optional(),
-    tool_call_id: z.string().min(1).max(64).optional(),
-    name: z.string().optional(),
+    content: z.nullish(z.union([z.string(), z.array(ChatContentPart)])),
+    tool_calls: z.optional(z.array(ToolCall)),
+    tool_call_id: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+    name: z.optional(z.string()),
   })
-  .refine((message) => message.role !== 'tool' || message.tool_call_id !== undefined, {
-    message: 'tool messages must set tool_call_id',
-    path: ['tool_call_id'],
-  });
+  .check(
+    z.refine((message) => message.role !== 'tool' || message.tool_call_id !== undefined, {
+      message: 'tool messages must set tool_call_id',
+      path: ['tool_call_id'],
+    }),
+  );
 
 const FunctionTool = z.object({
   type: z.literal('function'),
   function: z.object({
-    name: z.string().min(1).max(64),
-    description: z.string().optional(),
-    parameters: z.record(z.string(), z.unknown()).optional(),
+    name: z.string().check(z.minLength(1), z.maxLength(64)),
+    description: z.optional(z.string()),
+    parameters: z.optional(z.record(z.string(), z.unknown())),
   }),
 });
 
 const ChatToolChoice = z.union([
   z.enum(['auto', 'any', 'none', 'required']),
-  z.object({ type: z.literal('function'), function: z.object({ name: z.string().min(1) }) }),
+  z.object({ type: z.literal('function'), function: z.object({ name: z.string().check(z.minLength(1)) }) }),
 ]);
 
 export const MistralChatBody = z.looseObject({
-  messages: z.array(ChatMessage).min(1),
-  tools: z.array(FunctionTool).optional(),
-  tool_choice: ChatToolChoice.optional(),
-  max_tokens: z.number().int().min(1).optional(),
-  temperature: z.number().min(0).max(1).optional(),
-  top_p: z.number().min(0).max(1).optional(),
+  messages: z.array(ChatMessage).check(z.minLength(1)),
+  tools: z.optional(z.array(FunctionTool)),
+  tool_choice: z.optional(ChatToolChoice),
+  max_tokens: z.optional(z.number().check(z.int(), z.minimum(1))),
+  temperature: z.optional(z.number().check(z.minimum(0), z.maximum(1))),
+  top_p: z.optional(z.number().check(z.minimum(0), z.maximum(1))),
 });
 
 type ChatMessage = z.output<typeof ChatMessage>;

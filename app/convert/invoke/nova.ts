@@ -10,33 +10,33 @@
  * Responses and stream chunks are the Converse objects themselves, wrapped in their event name
  * (`{"contentBlockDelta": {...}}`). Usage uses Nova's `cacheRead/WriteInputTokenCount` names.
  */
-import { z } from 'zod';
 import { assertNever } from '../../core/assertNever.ts';
 import { Message, SystemBlock, ToolConfig } from '../../schemas/converse.ts';
 import type { ConverseRequest } from '../../schemas/converse.ts';
 import { parseWith } from '../../schemas/validate.ts';
+import * as z from '../../schemas/zod.ts';
 import type { ConverseResponseJson, ConverseStreamEvent, TokenUsage } from '../converse/types.ts';
 import { inferenceConfigOf, usageFromMetrics, withInvocationMetrics } from './common.ts';
 import type { FamilyStreamEncoder, InvocationMetrics, TextFamily } from './family.ts';
 
 const NovaInferenceConfig = z.object({
-  max_new_tokens: z.number().int().min(1).optional(),
-  maxTokens: z.number().int().min(1).optional(),
-  temperature: z.number().min(0).max(1).optional(),
-  top_p: z.number().min(0).max(1).optional(),
-  topP: z.number().min(0).max(1).optional(),
-  top_k: z.number().int().min(0).optional(),
-  topK: z.number().int().min(0).optional(),
-  stopSequences: z.array(z.string()).optional(),
+  max_new_tokens: z.optional(z.number().check(z.int(), z.minimum(1))),
+  maxTokens: z.optional(z.number().check(z.int(), z.minimum(1))),
+  temperature: z.optional(z.number().check(z.minimum(0), z.maximum(1))),
+  top_p: z.optional(z.number().check(z.minimum(0), z.maximum(1))),
+  topP: z.optional(z.number().check(z.minimum(0), z.maximum(1))),
+  top_k: z.optional(z.number().check(z.int(), z.minimum(0))),
+  topK: z.optional(z.number().check(z.int(), z.minimum(0))),
+  stopSequences: z.optional(z.array(z.string())),
 });
 
 export const NovaBody = z.looseObject({
-  schemaVersion: z.literal('messages-v1').optional(),
-  system: z.array(SystemBlock).optional(),
-  messages: z.array(Message).min(1),
-  inferenceConfig: NovaInferenceConfig.optional(),
-  toolConfig: ToolConfig.optional(),
-  reasoningConfig: z.record(z.string(), z.unknown()).optional(),
+  schemaVersion: z.optional(z.literal('messages-v1')),
+  system: z.optional(z.array(SystemBlock)),
+  messages: z.array(Message).check(z.minLength(1)),
+  inferenceConfig: z.optional(NovaInferenceConfig),
+  toolConfig: z.optional(ToolConfig),
+  reasoningConfig: z.optional(z.record(z.string(), z.unknown())),
 });
 
 type NovaInferenceConfig = z.output<typeof NovaInferenceConfig>;

@@ -10,21 +10,22 @@
  *   is refused by name rather than approximated; so is `inputImage` (multimodal embeddings).
  * - Without `dimensions` the upstream's native size is returned (Titan v2 would default to 1024).
  */
-import { z } from 'zod';
+import * as z from '../../schemas/zod.ts';
 import { parseWith } from '../../schemas/validate.ts';
 import { isTitanTextModelId } from './common.ts';
 import type { EmbeddingFamily, EmbeddingRequest } from './family.ts';
 
 export const TitanEmbedBody = z.looseObject({
-  inputText: z.string().min(1),
-  dimensions: z.union([z.literal(256), z.literal(512), z.literal(1024)], { error: 'dimensions must be 256, 512 or 1024' }).optional(),
-  normalize: z.boolean().optional(),
-  embeddingTypes: z
-    .array(z.enum(['float', 'binary']))
-    .min(1)
-    .refine((types) => !types.includes('binary'), { message: 'embedding type "binary" is not supported by this gateway; use "float"' })
-    .optional(),
-  inputImage: z.undefined({ error: 'image embeddings (inputImage) are not supported by this gateway' }).optional(),
+  inputText: z.string().check(z.minLength(1)),
+  dimensions: z.optional(z.union([z.literal(256), z.literal(512), z.literal(1024)], { error: 'dimensions must be 256, 512 or 1024' })),
+  normalize: z.optional(z.boolean()),
+  embeddingTypes: z.optional(
+    z.array(z.enum(['float', 'binary'])).check(
+      z.minLength(1),
+      z.refine((types) => !types.includes('binary'), { message: 'embedding type "binary" is not supported by this gateway; use "float"' }),
+    ),
+  ),
+  inputImage: z.optional(z.undefined({ error: 'image embeddings (inputImage) are not supported by this gateway' })),
 });
 
 /** Scales a vector to unit length; the zero vector stays as it is. */

@@ -6,22 +6,22 @@
  * Stream chunks carry `outputText` per delta; the counts and `completionReason` arrive in the last
  * chunk, next to `amazon-bedrock-invocationMetrics`.
  */
-import { z } from 'zod';
+import * as z from '../../schemas/zod.ts';
 import { parseWith } from '../../schemas/validate.ts';
 import type { ConverseResponseJson, StopReason } from '../converse/types.ts';
 import { inferenceConfigOf, isTitanTextModelId, responseText, textOnlyStreamEncoder, usageFromMetrics, wholePromptTokens } from './common.ts';
 import type { FamilyStreamEncoder, TextFamily } from './family.ts';
 
 export const TitanTextBody = z.looseObject({
-  inputText: z.string().min(1),
-  textGenerationConfig: z
-    .looseObject({
-      maxTokenCount: z.number().int().min(1).optional(),
-      stopSequences: z.array(z.string()).optional(),
-      temperature: z.number().min(0).max(1).optional(),
-      topP: z.number().min(0).max(1).optional(),
-    })
-    .optional(),
+  inputText: z.string().check(z.minLength(1)),
+  textGenerationConfig: z.optional(
+    z.looseObject({
+      maxTokenCount: z.optional(z.number().check(z.int(), z.minimum(1))),
+      stopSequences: z.optional(z.array(z.string())),
+      temperature: z.optional(z.number().check(z.minimum(0), z.maximum(1))),
+      topP: z.optional(z.number().check(z.minimum(0), z.maximum(1))),
+    }),
+  ),
 });
 
 type CompletionReason = 'FINISH' | 'LENGTH' | 'STOP_CRITERIA_MET' | 'CONTENT_FILTERED';

@@ -7,17 +7,21 @@
  * server tools) fail here, with an issue on the exact field, so `parseWith`
  * reports them as a ValidationException naming that field.
  */
-import { z } from 'zod';
+import * as z from '../../../schemas/zod.ts';
 
 const base64 = z.base64('must be base64-encoded bytes');
 
 /**
  * Anthropic accepts a plain string wherever a list of text blocks may go. Normalising
  * it up front (instead of a string|array union) keeps zod's issue paths precise:
- * a union would report only "Invalid input" on the whole field.
+ * a union would report only "Invalid input" on the whole field. (`z.pipe(z.transform(f), s)` is
+ * zod/mini's spelling of classic `z.preprocess(f, s)`.)
  */
-function blocksOrString<T extends z.ZodType>(block: T) {
-  return z.preprocess((value) => (typeof value === 'string' ? [{ type: 'text', text: value }] : value), z.array(block));
+function blocksOrString<T extends z.core.SomeType>(block: T) {
+  return z.pipe(
+    z.transform((value: unknown) => (typeof value === 'string' ? [{ type: 'text', text: value }] : value)),
+    z.array(block),
+  );
 }
 
 /**
@@ -26,12 +30,12 @@ function blocksOrString<T extends z.ZodType>(block: T) {
  * out of the parsed types.
  */
 function refused<T extends string>(type: T, message: string) {
-  return z
-    .looseObject({ type: z.literal(type) })
-    .check((ctx) => {
+  return z.pipe(
+    z.looseObject({ type: z.literal(type) }).check((ctx) => {
       ctx.issues.push({ code: 'custom', path: ['type'], message, input: ctx.value.type });
-    })
-    .pipe(z.never());
+    }),
+    z.never(),
+  );
 }
 
 const ImageSource = z.discriminatedUnion(
@@ -66,27 +70,27 @@ export const ImageBlock = z.object({ type: z.literal('image'), source: ImageSour
 const DocumentBlock = z.object({
   type: z.literal('document'),
   source: DocumentSource,
-  title: z.string().nullish(),
+  title: z.nullish(z.string()),
 });
 
 const ToolUseBlock = z.object({
   type: z.literal('tool_use'),
-  id: z.string().min(1).max(64),
-  name: z.string().min(1).max(64),
+  id: z.string().check(z.minLength(1), z.maxLength(64)),
+  name: z.string().check(z.minLength(1), z.maxLength(64)),
   input: z.unknown(),
 });
 
 const ToolResultBlock = z.object({
   type: z.literal('tool_result'),
-  tool_use_id: z.string().min(1).max(64),
-  content: blocksOrString(
-    z.discriminatedUnion('type', [TextBlock, ImageBlock], { error: 'tool_result content blocks must be text or image' }),
-  ).optional(),
-  is_error: z.boolean().optional(),
+  tool_use_id: z.string().check(z.minLength(1), z.maxLength(64)),
+  content: z.optional(
+    blocksOrString(z.discriminatedUnion('type', [TextBlock, ImageBlock], { error: 'tool_result content blocks must be text or image' })),
+  ),
+  is_error: z.optional(z.boolean()),
 });
 
-const ThinkingBlock = z.object({ type: z.literal('thinking'), thinking: z.string(), signature: z.string().optional() });
-const RedactedThinkingBlock = z.object({ type: z.literal('redacted_thinking'), data: z.string().optional() });
+const ThinkingBlock = z.object({ type: z.literal('thinking'), thinking: z.string(), signature: z.optional(z.string()) });
+const RedactedThinkingBlock = z.object({ type: z.literal('redacted_thinking'), data: z.optional(z.string()) });
 
 const CONTENT_TYPES = 'text, image, document, tool_use, tool_result, thinking, redacted_thinking';
 
@@ -102,31 +106,31 @@ const Message = z.object({
 });
 
 const CustomTool = z.object({
-  type: z.literal('custom').optional(),
-  name: z.string().min(1).max(64),
-  description: z.string().optional(),
+  type: z.optional(z.literal('custom')),
+  name: z.string().check(z.minLength(1), z.maxLength(64)),
+  description: z.optional(z.string()),
   input_schema: z.record(z.string(), z.unknown()),
 });
 
 /** Server tools (web_search_20250305, bash_20250124, ...) run inside Anthropic; OpenAI cannot run them. */
-const Tool = z
-  .looseObject({ type: z.string().optional() })
-  .check((ctx) => {
+const Tool = z.pipe(
+  z.looseObject({ type: z.optional(z.string()) }).check((ctx) => {
     const type = ctx.value.type;
     if (type === undefined || type === 'custom') return;
     ctx.issues.push({ code: 'custom', path: ['type'], message: `server tool "${type}" is not supported`, input: type });
-  })
-  .pipe(CustomTool);
+  }),
+  CustomTool,
+);
 
 const ToolChoice = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('auto'), disable_parallel_tool_use: z.boolean().optional() }),
-  z.object({ type: z.literal('any'), disable_parallel_tool_use: z.boolean().optional() }),
-  z.object({ type: z.literal('tool'), name: z.string().min(1), disable_parallel_tool_use: z.boolean().optional() }),
+  z.object({ type: z.literal('auto'), disable_parallel_tool_use: z.optional(z.boolean()) }),
+  z.object({ type: z.literal('any'), disable_parallel_tool_use: z.optional(z.boolean()) }),
+  z.object({ type: z.literal('tool'), name: z.string().check(z.minLength(1)), disable_parallel_tool_use: z.optional(z.boolean()) }),
   z.object({ type: z.literal('none') }),
 ]);
 
 const Thinking = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('enabled'), budget_tokens: z.number().int().min(1) }),
+  z.object({ type: z.literal('enabled'), budget_tokens: z.number().check(z.int(), z.minimum(1)) }),
   z.object({ type: z.literal('disabled') }),
   // Newer models pick their own budget; nothing to map, so it is accepted and left to the upstream's default.
   z.object({ type: z.literal('adaptive') }),
@@ -135,19 +139,19 @@ const Thinking = z.discriminatedUnion('type', [
 const SystemPrompt = blocksOrString(TextBlock);
 
 export const AnthropicRequest = z.object({
-  anthropic_version: z.string().optional(),
-  anthropic_beta: z.array(z.string()).optional(),
-  max_tokens: z.number().int().min(1),
-  messages: z.array(Message).min(1),
-  system: SystemPrompt.optional(),
-  temperature: z.number().min(0).max(1).optional(),
-  top_p: z.number().min(0).max(1).optional(),
-  top_k: z.number().int().min(0).optional(),
-  stop_sequences: z.array(z.string()).optional(),
-  tools: z.array(Tool).optional(),
-  tool_choice: ToolChoice.optional(),
-  thinking: Thinking.optional(),
-  metadata: z.object({ user_id: z.string().nullish() }).optional(),
+  anthropic_version: z.optional(z.string()),
+  anthropic_beta: z.optional(z.array(z.string())),
+  max_tokens: z.number().check(z.int(), z.minimum(1)),
+  messages: z.array(Message).check(z.minLength(1)),
+  system: z.optional(SystemPrompt),
+  temperature: z.optional(z.number().check(z.minimum(0), z.maximum(1))),
+  top_p: z.optional(z.number().check(z.minimum(0), z.maximum(1))),
+  top_k: z.optional(z.number().check(z.int(), z.minimum(0))),
+  stop_sequences: z.optional(z.array(z.string())),
+  tools: z.optional(z.array(Tool)),
+  tool_choice: z.optional(ToolChoice),
+  thinking: z.optional(Thinking),
+  metadata: z.optional(z.object({ user_id: z.nullish(z.string()) })),
 });
 
 export type AnthropicRequest = z.output<typeof AnthropicRequest>;
