@@ -8,7 +8,7 @@ import path from 'node:path';
 import { bundleLocal } from '../../scripts/build.ts';
 
 export interface StartScriptLaunch {
-  /** Variables set before `node` (e.g. MALLOC_ARENA_MAX=2). */
+  /** Variables set before `node` (e.g. MALLOC_ARENA_MAX=1). */
   readonly env: Record<string, string>;
   /** The `node` flags written before dist-local/server.mjs (heap limits, JIT tiers). */
   readonly nodeFlags: string[];
