@@ -4,7 +4,7 @@
 // request API is attached to the Dispatcher prototype.
 'use strict';
 const Dispatcher = require('undici/lib/dispatcher/dispatcher.js');
-const api = require('undici/lib/api/index.js');
 
-Object.assign(Dispatcher.prototype, api);
+// Only request(): stream(), pipeline(), upgrade() and connect() are never called.
+Dispatcher.prototype.request = require('undici/lib/api/api-request.js');
 module.exports = { Agent: require('undici/lib/dispatcher/agent.js') };
