@@ -13,12 +13,12 @@ const base64 = z.base64('must be base64-encoded bytes');
 
 const S3Location = z.object({ uri: z.string(), bucketOwner: z.optional(z.string()) });
 
-export const ImageBlock = z.object({
+const ImageBlock = z.object({
   format: z.enum(['png', 'jpeg', 'gif', 'webp']),
   source: z.object({ bytes: z.optional(base64), s3Location: z.optional(S3Location) }),
 });
 
-export const DocumentBlock = z.object({
+const DocumentBlock = z.object({
   format: z.optional(z.enum(['pdf', 'csv', 'doc', 'docx', 'xls', 'xlsx', 'html', 'txt', 'md'])),
   name: z.string().check(z.minLength(1), z.maxLength(200)),
   source: z.object({
@@ -31,7 +31,7 @@ export const DocumentBlock = z.object({
   citations: z.optional(z.object({ enabled: z.boolean() })),
 });
 
-export const ToolUseBlock = z.object({
+const ToolUseBlock = z.object({
   toolUseId: z.string().check(z.minLength(1), z.maxLength(64)),
   name: z.string().check(z.minLength(1), z.maxLength(64)),
   input: z.unknown(),
@@ -45,15 +45,25 @@ export const ToolResultContent = z.looseObject({
   document: z.optional(DocumentBlock),
 });
 
-export const ToolResultBlock = z.object({
+const ToolResultBlock = z.object({
   toolUseId: z.string().check(z.minLength(1), z.maxLength(64)),
   content: z.array(ToolResultContent),
   status: z.optional(z.enum(['success', 'error'])),
   type: z.optional(z.string()),
 });
 
-/** Every ContentBlock member Bedrock defines; those the gateway cannot serve are typed loosely and rejected later by name. */
-const CONTENT_BLOCK_MEMBERS = [
+/** The check of a Bedrock union ("set exactly one key"): exactly one of `keys` is set. */
+function exactlyOneOf<K extends string>(subject: string, keys: readonly K[]): z.core.$ZodCheck<{ readonly [key in K]?: unknown }> {
+  return z.refine<{ readonly [key in K]?: unknown }>((value) => keys.filter((key) => value[key] !== undefined).length === 1, {
+    message: `${subject} must set exactly one of: ${keys.join(', ')}`,
+  });
+}
+
+/**
+ * Every ContentBlock member Bedrock defines; those the gateway cannot serve are typed loosely and
+ * rejected later by name (the converter in convert/converse/content.ts switches over this list).
+ */
+export const CONTENT_BLOCK_MEMBERS = [
   'text', 'image', 'document', 'video', 'audio', 'toolUse', 'toolResult', 'guardContent', 'cachePoint',
   'reasoningContent', 'citationsContent', 'searchResult', 'toolAddition', 'toolRemoval',
 ] as const;
@@ -75,11 +85,7 @@ export const ContentBlock = z
     toolAddition: z.optional(z.unknown()),
     toolRemoval: z.optional(z.unknown()),
   })
-  .check(
-    z.refine((block) => CONTENT_BLOCK_MEMBERS.filter((key) => block[key] !== undefined).length === 1, {
-      message: `a content block must set exactly one of: ${CONTENT_BLOCK_MEMBERS.join(', ')}`,
-    }),
-  );
+  .check(exactlyOneOf('a content block', CONTENT_BLOCK_MEMBERS));
 
 export const Message = z.object({
   role: z.enum(['user', 'assistant', 'system']),
@@ -88,47 +94,39 @@ export const Message = z.object({
 
 export const SystemBlock = z
   .strictObject({ text: z.optional(z.string()), guardContent: z.optional(z.unknown()), cachePoint: z.optional(z.unknown()) })
-  .check(
-    z.refine((block) => [block.text, block.guardContent, block.cachePoint].filter((v) => v !== undefined).length === 1, {
-      message: 'a system block must set exactly one of: text, guardContent, cachePoint',
-    }),
-  );
+  .check(exactlyOneOf('a system block', ['text', 'guardContent', 'cachePoint']));
 
-export const InferenceConfig = z.object({
+const InferenceConfig = z.object({
   maxTokens: z.optional(z.number().check(z.int(), z.minimum(1))),
   temperature: z.optional(z.number().check(z.minimum(0), z.maximum(2))),
   topP: z.optional(z.number().check(z.minimum(0), z.maximum(1))),
   stopSequences: z.optional(z.array(z.string()).check(z.maxLength(2500))),
 });
 
-export const ToolSpec = z.object({
+const ToolSpec = z.object({
   name: z.string().check(z.minLength(1), z.maxLength(64)),
   description: z.optional(z.string()),
   inputSchema: z.object({ json: z.record(z.string(), z.unknown()) }),
   strict: z.optional(z.boolean()),
 });
 
-export const Tool = z.strictObject({
+const Tool = z.strictObject({
   toolSpec: z.optional(ToolSpec),
   systemTool: z.optional(z.unknown()),
   cachePoint: z.optional(z.unknown()),
 });
 
-export const ToolChoice = z
+const ToolChoice = z
   .strictObject({
     auto: z.optional(z.looseObject({})),
     any: z.optional(z.looseObject({})),
     tool: z.optional(z.object({ name: z.string().check(z.minLength(1)) })),
   })
-  .check(
-    z.refine((choice) => [choice.auto, choice.any, choice.tool].filter((v) => v !== undefined).length === 1, {
-      message: 'toolChoice must set exactly one of: auto, any, tool',
-    }),
-  );
+  .check(exactlyOneOf('toolChoice', ['auto', 'any', 'tool']));
 
 export const ToolConfig = z.object({ tools: z.array(Tool).check(z.minLength(1)), toolChoice: z.optional(ToolChoice) });
 
-export const OutputConfig = z.looseObject({
+const OutputConfig = z.looseObject({
   textFormat: z.optional(
     z.object({
       type: z.literal('json_schema'),

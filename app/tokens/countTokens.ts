@@ -122,7 +122,7 @@ export async function countConverseTokens(req: ConverseRequestType): Promise<num
   return textTokens + messages * TOKENS_PER_MESSAGE + REPLY_PRIMING_TOKENS + countImages(req) * IMAGE_TOKENS;
 }
 
-export const CountTokensRequest = z.object({
+const CountTokensRequest = z.object({
   input: z
     .strictObject({
       converse: z.optional(ConverseRequest),

@@ -19,12 +19,10 @@ import type {
 import { assertNever } from '../../core/assertNever.ts';
 import { validation } from '../../core/errors.ts';
 import type { BedrockError } from '../../core/errors.ts';
+import { CONTENT_BLOCK_MEMBERS } from '../../schemas/converse.ts';
 import type { ContentBlock, Message, SystemBlock, ToolResultContent } from '../../schemas/converse.ts';
 
-const BLOCK_KINDS = [
-  'text', 'image', 'document', 'video', 'audio', 'toolUse', 'toolResult', 'guardContent', 'cachePoint',
-  'reasoningContent', 'citationsContent', 'searchResult', 'toolAddition', 'toolRemoval',
-] as const satisfies readonly (keyof ContentBlock)[];
+const BLOCK_KINDS = CONTENT_BLOCK_MEMBERS satisfies readonly (keyof ContentBlock)[];
 type BlockKind = (typeof BLOCK_KINDS)[number];
 type TaggedBlock = { [K in BlockKind]: { kind: K; value: NonNullable<ContentBlock[K]> } }[BlockKind];
 type ServedBlock = Extract<TaggedBlock, { kind: 'text' | 'image' | 'document' | 'toolUse' | 'toolResult' }>;

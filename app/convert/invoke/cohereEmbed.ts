@@ -13,7 +13,7 @@ import * as z from '../../schemas/zod.ts';
 import { parseWith } from '../../schemas/validate.ts';
 import type { EmbeddingFamily, EmbeddingRequest } from './family.ts';
 
-export const CohereEmbedBody = z.looseObject({
+const CohereEmbedBody = z.looseObject({
   texts: z.array(z.string().check(z.minLength(1))).check(z.minLength(1), z.maxLength(96)),
   input_type: z.optional(z.enum(['search_document', 'search_query', 'classification', 'clustering'])),
   truncate: z.optional(z.enum(['NONE', 'START', 'END'])),

@@ -11,7 +11,7 @@ import type { ConverseStreamEvent, OutputContentBlock, StopReason, TokenUsage } 
 import type { FamilyStreamEncoder, InvocationMetrics } from './family.ts';
 
 /** The member Bedrock adds to the last stream chunk of every InvokeModel stream. */
-export const INVOCATION_METRICS_KEY = 'amazon-bedrock-invocationMetrics';
+const INVOCATION_METRICS_KEY = 'amazon-bedrock-invocationMetrics';
 
 /** The last stream chunk: the family's closing fields plus the invocation metrics. */
 export function withInvocationMetrics(chunk: Record<string, unknown>, metrics: InvocationMetrics): Record<string, unknown> {

@@ -28,7 +28,7 @@ import {
 } from './common.ts';
 import type { FamilyStreamEncoder, TextFamily } from './family.ts';
 
-export const LlamaBody = z.looseObject({
+const LlamaBody = z.looseObject({
   prompt: z.string().check(z.minLength(1)),
   max_gen_len: z.optional(z.number().check(z.int(), z.minimum(1))),
   temperature: z.optional(z.number().check(z.minimum(0), z.maximum(1))),
@@ -143,7 +143,7 @@ function attachImages(messages: Message[], images: readonly string[]): void {
 }
 
 /** Llama takes bare base64 without a media type; the format is read from the magic bytes. */
-export function imageFormat(base64: string, path: string): 'png' | 'jpeg' | 'gif' | 'webp' {
+function imageFormat(base64: string, path: string): 'png' | 'jpeg' | 'gif' | 'webp' {
   const head = Buffer.from(base64.slice(0, 24), 'base64');
   if (head.subarray(0, 4).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47]))) return 'png';
   if (head.subarray(0, 3).equals(Buffer.from([0xff, 0xd8, 0xff]))) return 'jpeg';

@@ -52,7 +52,7 @@ const isOtherChatProvider = (modelId: string): boolean => /anthropic|claude|nova
 // Text form
 // ---------------------------------------------------------------------------------------------
 
-export const MistralTextBody = z.looseObject({
+const MistralTextBody = z.looseObject({
   prompt: z.string().check(z.minLength(1)),
   max_tokens: z.optional(z.number().check(z.int(), z.minimum(1))),
   stop: z.optional(z.array(z.string())),
@@ -188,7 +188,7 @@ const ChatToolChoice = z.union([
   z.object({ type: z.literal('function'), function: z.object({ name: z.string().check(z.minLength(1)) }) }),
 ]);
 
-export const MistralChatBody = z.looseObject({
+const MistralChatBody = z.looseObject({
   messages: z.array(ChatMessage).check(z.minLength(1)),
   tools: z.optional(z.array(FunctionTool)),
   tool_choice: z.optional(ChatToolChoice),

@@ -30,7 +30,7 @@ const NovaInferenceConfig = z.object({
   stopSequences: z.optional(z.array(z.string())),
 });
 
-export const NovaBody = z.looseObject({
+const NovaBody = z.looseObject({
   schemaVersion: z.optional(z.literal('messages-v1')),
   system: z.optional(z.array(SystemBlock)),
   messages: z.array(Message).check(z.minLength(1)),
@@ -41,7 +41,7 @@ export const NovaBody = z.looseObject({
 
 type NovaInferenceConfig = z.output<typeof NovaInferenceConfig>;
 
-export interface NovaUsage {
+interface NovaUsage {
   inputTokens: number;
   outputTokens: number;
   totalTokens: number;
@@ -95,7 +95,7 @@ function toInferenceConfig(config: NovaInferenceConfig | undefined): ConverseReq
   });
 }
 
-export function toNovaUsage(usage: TokenUsage | undefined): NovaUsage {
+function toNovaUsage(usage: TokenUsage | undefined): NovaUsage {
   const input = usage?.inputTokens ?? 0;
   const output = usage?.outputTokens ?? 0;
   const nova: NovaUsage = { inputTokens: input, outputTokens: output, totalTokens: usage?.totalTokens ?? input + output };

@@ -21,7 +21,7 @@ import { novaFamily } from './nova.ts';
 import { titanEmbedFamily } from './titanEmbed.ts';
 import { titanTextFamily } from './titanText.ts';
 
-export const FAMILIES: readonly InvokeFamily[] = [
+const FAMILIES: readonly InvokeFamily[] = [
   anthropicFamily,
   novaFamily,
   mistralChatFamily,

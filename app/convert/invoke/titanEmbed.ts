@@ -15,7 +15,7 @@ import { parseWith } from '../../schemas/validate.ts';
 import { isTitanTextModelId } from './common.ts';
 import type { EmbeddingFamily, EmbeddingRequest } from './family.ts';
 
-export const TitanEmbedBody = z.looseObject({
+const TitanEmbedBody = z.looseObject({
   inputText: z.string().check(z.minLength(1)),
   dimensions: z.optional(z.union([z.literal(256), z.literal(512), z.literal(1024)], { error: 'dimensions must be 256, 512 or 1024' })),
   normalize: z.optional(z.boolean()),

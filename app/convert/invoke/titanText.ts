@@ -12,7 +12,7 @@ import type { ConverseResponseJson, StopReason } from '../converse/types.ts';
 import { inferenceConfigOf, isTitanTextModelId, responseText, textOnlyStreamEncoder, usageFromMetrics, wholePromptTokens } from './common.ts';
 import type { FamilyStreamEncoder, TextFamily } from './family.ts';
 
-export const TitanTextBody = z.looseObject({
+const TitanTextBody = z.looseObject({
   inputText: z.string().check(z.minLength(1)),
   textGenerationConfig: z.optional(
     z.looseObject({

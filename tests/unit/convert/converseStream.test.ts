@@ -351,66 +351,42 @@ describe('Converse: stream translation edge cases', () => {
     expect(events).to.deep.equal([messageStart(), reasoning(0, 'think'), blockStop(0), text(1, 'say')]);
   });
 
-  it('opens a new block each time the stream switches between text and reasoning', () => {
-    // Prepare
-    const chunks = [chunk({ content: 'a' }), chunk({ reasoning: 'b' }), chunk({ content: 'c' }), chunk({}, 'stop')];
+  // Block switching: each row's deltas end with finish_reason "stop"; the events up to messageStop are checked.
+  const blockCases: { name: string; deltas: Record<string, unknown>[]; events: ConverseStreamEvent[] }[] = [
+    {
+      name: 'opens a new block each time the stream switches between text and reasoning',
+      deltas: [{ content: 'a' }, { reasoning: 'b' }, { content: 'c' }],
+      events: [text(0, 'a'), blockStop(0), reasoning(1, 'b'), blockStop(1), text(2, 'c'), blockStop(2), messageStop('end_turn')],
+    },
+    {
+      name: 'shows a bare refusal as text and stops with content_filtered, as the response conversion does',
+      deltas: [{ role: 'assistant', content: null, refusal: 'I can’t help with that.' }],
+      events: [text(0, 'I can’t help with that.'), blockStop(0), messageStop('content_filtered')],
+    },
+    {
+      name: 'keeps both content and refusal of one delta, the refusal in a text block of its own',
+      deltas: [{ content: 'Partly:', refusal: 'not the rest' }],
+      events: [text(0, 'Partly:'), blockStop(0), text(1, 'not the rest'), blockStop(1), messageStop('end_turn')],
+    },
+    {
+      name: 'continues the refusal block across deltas and opens a new block when answer text follows',
+      deltas: [{ refusal: 'I can’t' }, { refusal: ' do that.' }, { content: 'But here:' }],
+      events: [text(0, 'I can’t'), text(0, ' do that.'), blockStop(0), text(1, 'But here:'), blockStop(1), messageStop('end_turn')],
+    },
+  ];
 
-    // Act
-    const events = run(chunks);
+  for (const { name, deltas, events: expected } of blockCases) {
+    it(name, () => {
+      // Prepare
+      const chunks = [...deltas.map((delta) => chunk(delta)), chunk({}, 'stop')];
 
-    // Assess
-    expect(events.slice(0, -1)).to.deep.equal([
-      messageStart(),
-      text(0, 'a'),
-      blockStop(0),
-      reasoning(1, 'b'),
-      blockStop(1),
-      text(2, 'c'),
-      blockStop(2),
-      messageStop('end_turn'),
-    ]);
-  });
+      // Act
+      const events = run(chunks);
 
-  it('shows a bare refusal as text and stops with content_filtered, as the response conversion does', () => {
-    // Prepare
-    const chunks = [chunk({ role: 'assistant', content: null, refusal: 'I can’t help with that.' }), chunk({}, 'stop')];
-
-    // Act
-    const events = run(chunks);
-
-    // Assess
-    expect(events.slice(0, -1)).to.deep.equal([messageStart(), text(0, 'I can’t help with that.'), blockStop(0), messageStop('content_filtered')]);
-  });
-
-  it('keeps both content and refusal of one delta, the refusal in a text block of its own', () => {
-    // Prepare
-    const chunks = [chunk({ content: 'Partly:', refusal: 'not the rest' }), chunk({}, 'stop')];
-
-    // Act
-    const events = run(chunks);
-
-    // Assess
-    expect(events.slice(0, -1)).to.deep.equal([messageStart(), text(0, 'Partly:'), blockStop(0), text(1, 'not the rest'), blockStop(1), messageStop('end_turn')]);
-  });
-
-  it('continues the refusal block across deltas and opens a new block when answer text follows', () => {
-    // Prepare
-    const chunks = [chunk({ refusal: 'I can’t' }), chunk({ refusal: ' do that.' }), chunk({ content: 'But here:' }), chunk({}, 'stop')];
-
-    // Act
-    const events = run(chunks);
-
-    // Assess
-    expect(events.slice(0, -1)).to.deep.equal([
-      messageStart(),
-      text(0, 'I can’t'),
-      text(0, ' do that.'),
-      blockStop(0),
-      text(1, 'But here:'),
-      blockStop(1),
-      messageStop('end_turn'),
-    ]);
-  });
+      // Assess
+      expect(events.slice(0, -1)).to.deep.equal([messageStart(), ...expected]);
+    });
+  }
 
   // Stop reasons that depend on the tool calls, not on finish_reason alone (the shared decideStopReason).
   const toolStopCases: { name: string; calls: Record<string, unknown>[]; finishReason: string | null; stopReason: StopReason }[] = [

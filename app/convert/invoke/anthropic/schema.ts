@@ -64,8 +64,8 @@ const DocumentSource = z.discriminatedUnion(
   { error: 'document source type must be "base64" or "text"' },
 );
 
-export const TextBlock = z.object({ type: z.literal('text'), text: z.string() });
-export const ImageBlock = z.object({ type: z.literal('image'), source: ImageSource });
+const TextBlock = z.object({ type: z.literal('text'), text: z.string() });
+const ImageBlock = z.object({ type: z.literal('image'), source: ImageSource });
 
 const DocumentBlock = z.object({
   type: z.literal('document'),
@@ -94,7 +94,7 @@ const RedactedThinkingBlock = z.object({ type: z.literal('redacted_thinking'), d
 
 const CONTENT_TYPES = 'text, image, document, tool_use, tool_result, thinking, redacted_thinking';
 
-export const ContentBlock = z.discriminatedUnion(
+const ContentBlock = z.discriminatedUnion(
   'type',
   [TextBlock, ImageBlock, DocumentBlock, ToolUseBlock, ToolResultBlock, ThinkingBlock, RedactedThinkingBlock],
   { error: `content block type must be one of: ${CONTENT_TYPES}` },
