@@ -50,8 +50,18 @@ const DEEP_HEALTH_CACHE_MS = 5_000;
 /** Without any configured key, send a placeholder: keyless OpenAI-compatible servers accept it, OpenAI answers 401. */
 const NO_KEY = 'no-key-configured';
 
-function mapSource(source: SecretSource, parse: (value: string) => string): SecretSource {
-  return { get: async () => parse(await source.get()), refresh: async () => parse(await source.refresh()) };
+/**
+ * A secret's parsed value. `get()` runs on every request (the SDK reads the key per call, auth reads
+ * the caller keys per request), so the raw value is parsed again only when it changed (rotation), and
+ * an unchanged secret keeps the same parsed object (callerAuth's digest cache keys on it).
+ */
+function parsedSecret<T>(source: SecretSource, parse: (raw: string) => T): { get(): Promise<T>; refresh(): Promise<T> } {
+  let last: { raw: string; value: T } | undefined;
+  const parseOnce = (raw: string): T => {
+    if (last?.raw !== raw) last = { raw, value: parse(raw) };
+    return last.value;
+  };
+  return { get: async () => parseOnce(await source.get()), refresh: async () => parseOnce(await source.refresh()) };
 }
 
 function tracedFetcher(fetcher: SecretFetcher, tracing: Tracing): SecretFetcher {
@@ -64,21 +74,16 @@ export function buildGateway(options: BuildOptions): Built {
   const fetcher = tracedFetcher(options.secretFetcher ?? powertoolsFetcher, tracing);
 
   const apiKey: SecretSource = config.openaiApiKeySecretId
-    ? mapSource(managedSecret(config.openaiApiKeySecretId, config.secretsMaxAgeSeconds, fetcher), parseApiKeySecret)
+    ? parsedSecret(managedSecret(config.openaiApiKeySecretId, config.secretsMaxAgeSeconds, fetcher), parseApiKeySecret)
     : staticSecret(config.openaiApiKey ?? NO_KEY);
 
   let callerKeys: () => Promise<readonly string[]>;
   if (config.proxyApiKeysSecretId) {
-    const source = managedSecret(config.proxyApiKeysSecretId, config.secretsMaxAgeSeconds, fetcher);
-    let last: { raw: string; keys: readonly string[] } | undefined;
-    callerKeys = async () => {
-      const raw = await source.get();
-      if (last?.raw !== raw) last = { raw, keys: parseCallerKeysSecret(raw) };
-      return last.keys;
-    };
+    const keys = parsedSecret(managedSecret(config.proxyApiKeysSecretId, config.secretsMaxAgeSeconds, fetcher), parseCallerKeysSecret);
+    callerKeys = () => keys.get();
   } else {
-    const keys = config.proxyApiKeys;
-    callerKeys = () => Promise.resolve(keys);
+    const keys = Promise.resolve(config.proxyApiKeys);
+    callerKeys = () => keys;
   }
 
   const openai = options.upstream

@@ -1,5 +1,5 @@
 /** What the core returns: a complete body, or a stream of already-encoded frames. */
-/** Response header names as they should appear on the wire (adapters lower-case them for HTTP/2). */
+/** Response header names as they should appear on HTTP/1.1 (HTTP/2 lower-cases them on the wire). */
 export type HeaderMap = Record<string, string>;
 
 export interface BufferedResponse {

@@ -63,11 +63,13 @@ function headersOf(req: AnyRequest): Record<string, string | undefined> {
   return out;
 }
 
-/** The HTTP/1 and HTTP/2 compatibility responses share this API; the union is not callable in TS. */
-async function send(anyRes: AnyResponse, response: GatewayResponse, isH2: boolean): Promise<void> {
+/**
+ * The HTTP/1 and HTTP/2 compatibility responses share this API; the union is not callable in TS.
+ * The response's own header map is written as is: the h2 compatibility layer lower-cases names itself.
+ */
+async function send(anyRes: AnyResponse, response: GatewayResponse): Promise<void> {
   const res = anyRes as ServerResponse;
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(response.headers)) headers[isH2 ? name.toLowerCase() : name] = value;
+  const headers = response.headers;
   if (response.kind === 'buffered') {
     headers['content-length'] = String(response.body.byteLength);
     res.writeHead(response.status, headers);
@@ -87,7 +89,6 @@ async function send(anyRes: AnyResponse, response: GatewayResponse, isH2: boolea
 function createRequestListener(gateway: Gateway, maxBodyBytes: number) {
   return async (req: AnyRequest, anyRes: AnyResponse): Promise<void> => {
     const res = anyRes as ServerResponse;
-    const isH2 = req.httpVersionMajor === 2;
     const aborter = new AbortController();
     // 'close' on the response before it finished = the caller went away.
     res.once('close', () => {
@@ -111,7 +112,7 @@ function createRequestListener(gateway: Gateway, maxBodyBytes: number) {
       response = errorResponse(toBedrockError(error), randomUUID());
     }
     try {
-      await send(res, response, isH2);
+      await send(res, response);
     } catch {
       // The caller went away mid-response, or the stream failed after the headers: nothing left to tell.
       res.destroy();

@@ -113,22 +113,24 @@ function isStreamed(contentType: string | null): boolean {
 }
 
 export function createAgentFetch(dispatcher: Dispatcher): typeof globalThis.fetch {
-  const origins = new Map<string, URL>();
-  const parse = (href: string): URL => {
-    let url = origins.get(href);
-    if (!url) {
-      url = new URL(href);
-      if (origins.size < 1000) origins.set(href, url);
+  // The SDK calls a handful of URLs; each is split into undici's origin and path once.
+  const targets = new Map<string, { origin: string; path: string }>();
+  const target = (href: string): { origin: string; path: string } => {
+    let found = targets.get(href);
+    if (!found) {
+      const url = new URL(href);
+      found = { origin: url.origin, path: `${url.pathname}${url.search}` };
+      if (targets.size < 1000) targets.set(href, found);
     }
-    return url;
+    return found;
   };
 
   async function agentFetch(input: FetchInput, init: RequestInit = {}): Promise<Response> {
     const href = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    const url = parse(href);
+    const { origin, path } = target(href);
     const response = await dispatcher.request({
-      origin: url.origin,
-      path: `${url.pathname}${url.search}`,
+      origin,
+      path,
       method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
       headers: headerObject(init.headers as HeaderSource),
       body: (init.body as string | Uint8Array | null | undefined) ?? null,

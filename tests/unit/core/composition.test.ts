@@ -92,6 +92,27 @@ describe('Composition: buildGateway', () => {
     expect(built.callerKeysConfigured).to.equal(true);
   });
 
+  it('follows the caller-keys secret when its value changes (the fetcher’s maxAge expired after a rotation)', async () => {
+    // Prepare
+    let secret = 'caller-old';
+    const built = buildGateway({
+      config: loadConfig({ PROXY_API_KEYS_SECRET_ID: 'arn:callers', OPENAI_API_KEY: 'sk-x' }),
+      mode: 'lambda',
+      telemetry,
+      upstream: fakeUpstream(),
+      secretFetcher: async () => secret,
+    });
+    const before = await built.auth.authorize({ authorization: 'Bearer caller-old' }).catch((e: unknown) => e);
+    // Act
+    secret = '["caller-new"]';
+    const oldKey = await built.auth.authorize({ authorization: 'Bearer caller-old' }).catch((e: unknown) => e);
+    const newKey = await built.auth.authorize({ authorization: 'Bearer caller-new' }).catch((e: unknown) => e);
+    // Assess
+    expect(before).to.equal(undefined);
+    expect(oldKey).to.have.property('exception', 'AccessDeniedException');
+    expect(newKey).to.equal(undefined);
+  });
+
   it('fails closed in Lambda mode and runs open in local mode when no caller keys exist', async () => {
     // Prepare
     const config = loadConfig({});
