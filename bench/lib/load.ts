@@ -22,6 +22,10 @@ export interface LoadOptions {
   readonly check?: (exchange: Exchange) => string | undefined;
 }
 
+/** A non-200 answer as an error line: the status and the start of the body (always kept for errors). */
+const statusProblem = (exchange: Exchange): string =>
+  `HTTP ${exchange.status}${exchange.body ? `: ${exchange.body.toString('utf8').slice(0, 300)}` : ''}`;
+
 export async function runClosedLoop(options: LoadOptions): Promise<LoadResult> {
   const { total, concurrency, send, check } = options;
   const started = nowNs();
@@ -46,7 +50,7 @@ export async function runClosedLoop(options: LoadOptions): Promise<LoadResult> {
       issued++;
       try {
         const exchange = await send();
-        const problem = exchange.status === 200 ? check?.(exchange) : `HTTP ${exchange.status}${exchange.body ? `: ${exchange.body.toString('utf8').slice(0, 300)}` : ''}`;
+        const problem = exchange.status === 200 ? check?.(exchange) : statusProblem(exchange);
         if (problem) fail(problem);
       } catch (error) {
         fail((error as Error).message);
@@ -70,7 +74,7 @@ export async function collectLatencies(count: number, deadlineMs: number, send: 
       const exchange = await send();
       if (exchange.status !== 200) {
         errors++;
-        firstError ??= `HTTP ${exchange.status}${exchange.body ? `: ${exchange.body.toString('utf8').slice(0, 300)}` : ''}`;
+        firstError ??= statusProblem(exchange);
         continue;
       }
       samples.push(exchange.elapsedNs);

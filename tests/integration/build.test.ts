@@ -12,10 +12,12 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { startFakeUpstream } from '../../app/dev/fakeUpstream.ts';
+import { BUDGETS } from '../../bench/lib/budgets.ts';
 import { bundle, warmCompileCache } from '../../scripts/build.ts';
 
 const run = promisify(execFile);
-const BUNDLE_BUDGET_BYTES = 1.5 * 1024 * 1024;
+/** The benchmark's own budget (1.5 MB, 10^6 bytes), so the test and the bench table cannot disagree. */
+const BUNDLE_BUDGET_BYTES = BUDGETS.handlerBytes;
 
 describe('Build: the Dockerfile build steps and the bundle budget', function () {
   this.timeout(120_000);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { HEAP_GROWTH_TOLERANCE_BYTES, memoryGrowth } from '../../../bench/lib/budgets.ts';
+import { buildNotes, buildRows, HEAP_GROWTH_TOLERANCE_BYTES, memoryGrowth } from '../../../bench/lib/budgets.ts';
 import { renderTable, verdict } from '../../../bench/lib/table.ts';
 import type { MemoryCheckpoint } from '../../../bench/lib/throughput.ts';
 
@@ -71,5 +71,34 @@ describe('bench report table', () => {
       '| info          |        1 |           |           |',
     ]);
     expect(rows.map(verdict)).to.deep.equal(['pass', 'FAIL', '']);
+  });
+});
+
+describe('bench budget rows for scenarios that did not run', () => {
+  it('fails every budget of a scenario that errored or never ran, and puts the error in the notes', () => {
+    // Prepare: nothing measured; only the latency scenario left an error.
+    const measured = { failures: { latency: 'the gateway did not start' } };
+
+    // Act
+    const rows = buildRows(measured);
+    const notes = buildNotes(measured);
+
+    // Assess
+    const budgeted = rows.filter((row) => row.budget !== '');
+    expect(budgeted.map((row) => row.figure)).to.deep.equal([
+      'Converse added latency p50',
+      'Converse added latency p99',
+      'Converse gateway req/s',
+      'Gateway CPU per request',
+      'Gateway peak RSS',
+      'Upstream connections',
+      'ConverseStream added time to first event p50',
+      'Cold import of dist/handler.mjs',
+      'Bundle dist/handler.mjs',
+    ]);
+    expect(budgeted.every((row) => row.pass === false)).to.equal(true);
+    expect(rows.filter((row) => row.figure.startsWith('Converse added latency')).map((row) => row.value)).to.deep.equal(['error (see notes)', 'error (see notes)']);
+    expect(rows.find((row) => row.figure === 'Bundle dist/handler.mjs')?.value).to.equal('not run');
+    expect(notes).to.deep.equal(['latency failed: the gateway did not start']);
   });
 });

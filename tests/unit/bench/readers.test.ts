@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { encodeEvent, encodeException } from '../../../app/eventstream/encoder.ts';
+import { FrameReader } from '../../../bench/lib/eventStream.ts';
 import { hasContent, SseReader } from '../../../bench/lib/sse.ts';
 
 const chunk = (id: number, content: string | null): string =>
@@ -63,4 +65,61 @@ describe('bench hasContent (the direct path’s first event)', () => {
       expect(hasContent(data)).to.equal(expected);
     });
   }
+});
+
+describe('bench event-stream frame reader', () => {
+  const delta = encodeEvent('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'Hi' } });
+  const stop = encodeEvent('messageStop', { stopReason: 'end_turn' });
+  const failure = encodeException('modelStreamErrorException', { message: 'cut' });
+
+  it('returns each frame once its bytes are all in, across body chunks', () => {
+    // Prepare: the second frame split inside its prelude.
+    const body = Buffer.concat([delta, stop]);
+    const cut = delta.length + 2;
+    const reader = new FrameReader();
+
+    // Act
+    const first = reader.push(body.subarray(0, cut));
+    const leftoverAtCut = reader.leftover;
+    const rest = reader.push(body.subarray(cut));
+
+    // Assess
+    expect(first).to.deep.equal([{ messageType: 'event', type: 'contentBlockDelta', payload: '{"contentBlockIndex":0,"delta":{"text":"Hi"}}' }]);
+    expect(leftoverAtCut).to.equal(2);
+    expect(rest).to.deep.equal([{ messageType: 'event', type: 'messageStop', payload: '{"stopReason":"end_turn"}' }]);
+    expect(reader.leftover).to.equal(0);
+  });
+
+  it('names an exception frame by its :exception-type', () => {
+    // Act
+    const frames = new FrameReader().push(Buffer.from(failure));
+
+    // Assess
+    expect(frames).to.deep.equal([{ messageType: 'exception', type: 'modelStreamErrorException', payload: '{"message":"cut"}' }]);
+  });
+
+  it('keeps a partial frame as leftover (a body that ends inside a frame)', () => {
+    // Prepare
+    const reader = new FrameReader();
+
+    // Act
+    const frames = reader.push(Buffer.from(stop).subarray(0, stop.length - 1));
+
+    // Assess
+    expect(frames).to.deep.equal([]);
+    expect(reader.leftover).to.equal(stop.length - 1);
+  });
+
+  it('fails loudly on a corrupted frame (the codec checks the CRCs)', () => {
+    // Prepare: flip one payload byte, so the message CRC no longer matches.
+    const corrupted = Buffer.from(delta);
+    const at = corrupted.length - 8;
+    corrupted.writeUInt8(corrupted.readUInt8(at) ^ 0xff, at);
+
+    // Act
+    const read = () => new FrameReader().push(corrupted);
+
+    // Assess
+    expect(read).to.throw();
+  });
 });

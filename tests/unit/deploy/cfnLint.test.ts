@@ -1,7 +1,7 @@
 /**
  * template.yaml must pass cfn-lint (which runs the SAM translator first). cfn-lint is a Python
  * tool, not an npm package: when it is missing this test FAILS rather than skips, because a
- * template nobody linted must not look green. .ci/run installs it (pip install cfn-lint).
+ * template nobody linted must not look green. .ci/run checks it is on PATH (pip install cfn-lint).
  *
  * cfn-lint blanks an Api's DefinitionBody before translating, so the merged OpenAPI (streaming
  * integrations + conditional API-key security) is checked here with the SAM translator itself,
@@ -48,7 +48,7 @@ function runCfnLint(args: readonly string[]): LintRun {
 /** Turns a failed spawn into a message an engineer can act on. */
 function explainSpawnError(error: NodeJS.ErrnoException): string {
   if (error.code === 'ENOENT') {
-    return `cfn-lint must be installed to check template.yaml (pip install cfn-lint; .ci/run installs it). Tried "${CFN_LINT}" on PATH; set CFN_LINT to point elsewhere.`;
+    return `cfn-lint must be installed to check template.yaml (pip install cfn-lint; .ci/run requires it). Tried "${CFN_LINT}" on PATH; set CFN_LINT to point elsewhere.`;
   }
   return `cfn-lint could not be run: ${error.message}`;
 }
