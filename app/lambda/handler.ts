@@ -29,7 +29,6 @@ function createLambdaGateway(): Gateway {
 }
 
 const gateway = createLambdaGateway();
-const getGateway = () => gateway;
 
 export const handler =
-  process.env.AWS_SAM_LOCAL === 'true' ? createBufferedHandler(getGateway) : createStreamingHandler(getGateway);
+  process.env.AWS_SAM_LOCAL === 'true' ? createBufferedHandler(gateway) : createStreamingHandler(gateway);

@@ -11,14 +11,14 @@ import type { GatewayResponse } from '../core/response.ts';
 import { toGatewayRequest, type LambdaHttpEvent } from './event.ts';
 import { httpResponseStream, streamifyResponse, type StreamingHandler } from './runtime.ts';
 
-export function createStreamingHandler(getGateway: () => Gateway): StreamingHandler<LambdaHttpEvent> {
+export function createStreamingHandler(gateway: Gateway): StreamingHandler<LambdaHttpEvent> {
   return streamifyResponse(async (event: LambdaHttpEvent, responseStream: Writable, _context: Context) => {
     const aborter = new AbortController();
     // The caller going away closes the stream early: stop paying for the upstream.
     const onClose = () => aborter.abort();
     responseStream.once('close', onClose);
     try {
-      const response = await getGateway()(toGatewayRequest(event, aborter.signal));
+      const response = await gateway(toGatewayRequest(event, aborter.signal));
       const out = httpResponseStream(responseStream, { statusCode: response.status, headers: response.headers });
       await writeBody(out, response);
       out.end();
@@ -59,9 +59,9 @@ function whenSettled(stream: Writable, event: 'drain' | 'finish'): Promise<void>
 
 const TEXT_TYPES = /^(application\/json|text\/)/;
 
-export function createBufferedHandler(getGateway: () => Gateway) {
+export function createBufferedHandler(gateway: Gateway) {
   return async (event: LambdaHttpEvent, _context?: Context): Promise<APIGatewayProxyResult> => {
-    const response = await getGateway()(toGatewayRequest(event));
+    const response = await gateway(toGatewayRequest(event));
     let body: Buffer;
     if (response.kind === 'buffered') body = Buffer.from(response.body);
     else {

@@ -56,7 +56,7 @@ describe('Lambda handlers: every sample event', () => {
       const scope = mockFor(file);
       const stream = new CapturedResponseStream();
       // Act
-      await createStreamingHandler(() => gw.gateway)(loadEvent(file), stream, context);
+      await createStreamingHandler(gw.gateway)(loadEvent(file), stream, context);
       // Assess
       const { statusCode, headers, body } = stream.http;
       expect(statusCode, body.toString()).to.equal(200);
@@ -72,7 +72,7 @@ describe('Lambda handlers: every sample event', () => {
       const gw = testGateway();
       const scope = mockFor(file);
       // Act
-      const result = await createBufferedHandler(() => gw.gateway)(loadEvent(file));
+      const result = await createBufferedHandler(gw.gateway)(loadEvent(file));
       // Assess
       expect(result.statusCode, result.body).to.equal(200);
       const body = Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
@@ -90,7 +90,7 @@ describe('Lambda handlers: errors and streaming behaviour', () => {
   async function invoke(event: unknown, env: Record<string, string> = {}) {
     const gw = testGateway(env);
     const stream = new CapturedResponseStream();
-    await createStreamingHandler(() => gw.gateway)(event as LambdaHttpEvent, stream, context);
+    await createStreamingHandler(gw.gateway)(event as LambdaHttpEvent, stream, context);
     return { ...stream.http, records: gw.records, stream };
   }
 

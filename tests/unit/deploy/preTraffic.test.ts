@@ -138,13 +138,13 @@ describe('PreTraffic hook: against the gateway\'s own Lambda adapters', () => {
       name: 'streaming handler',
       invoke: async (gateway, event) => {
         const stream = new CapturedResponseStream();
-        await createStreamingHandler(() => gateway)(event, stream, {} as Context);
+        await createStreamingHandler(gateway)(event, stream, {} as Context);
         return stream.bytes;
       },
     },
     {
       name: 'buffered handler (sam local)',
-      invoke: async (gateway, event) => Buffer.from(JSON.stringify(await createBufferedHandler(() => gateway)(event))),
+      invoke: async (gateway, event) => Buffer.from(JSON.stringify(await createBufferedHandler(gateway)(event))),
     },
   ];
   for (const adapter of adapters) {

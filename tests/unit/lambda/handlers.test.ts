@@ -62,8 +62,8 @@ function streamResponse(frames: readonly Uint8Array[]): GatewayResponse {
   };
 }
 
-function gatewayReturning(response: GatewayResponse, seen: GatewayRequest[] = []): () => Gateway {
-  return () => async (request) => {
+function gatewayReturning(response: GatewayResponse, seen: GatewayRequest[] = []): Gateway {
+  return async (request) => {
     seen.push(request);
     return response;
   };
@@ -237,7 +237,7 @@ describe('createStreamingHandler', () => {
       abortedWhenCalled = request.signal?.aborted;
       return jsonResponse(200, {});
     };
-    const handler = createStreamingHandler(() => gateway);
+    const handler = createStreamingHandler(gateway);
     // Act
     await handler(event, new CollectingStream(), CONTEXT);
     // Assess
@@ -270,7 +270,7 @@ describe('createStreamingHandler', () => {
         })(),
       };
     };
-    const handler = createStreamingHandler(() => gateway);
+    const handler = createStreamingHandler(gateway);
     // Act
     const outcome = await settleWithin(handler(event, stream, CONTEXT).catch(() => 'rejected'), 2_000);
     // Assess
