@@ -17,9 +17,10 @@ import { buildNotes, buildRows, type Measured, type ThroughputSummary } from './
 import { createClient, type BenchClient, type ClientKind } from './lib/client.ts';
 import { measureColdStart, type ColdStartResult } from './lib/coldStart.ts';
 import { FULL_PLAN, QUICK_PLAN, type BenchContext, type Plan } from './lib/context.ts';
+import type { FloorInfo } from './lib/floorChild.ts';
 import type { GatewayInfo, GatewayUsage } from './lib/gatewayChild.ts';
 import { measureLatency, type LatencyResult } from './lib/latency.ts';
-import { buildGatewayChild, startScriptLaunch, type StartScriptLaunch } from './lib/localServerBuild.ts';
+import { buildBenchChildren, startScriptLaunch, type StartScriptLaunch } from './lib/localServerBuild.ts';
 import { startChild, type ChildHandle } from './lib/processes.ts';
 import { renderProfile, summarizeProfile } from './lib/profile.ts';
 import { round } from './lib/stats.ts';
@@ -105,9 +106,22 @@ function gatewayEnv(upstream: UpstreamInfo, logLevel: string): NodeJS.ProcessEnv
   };
 }
 
-async function measureThroughputs(ctx: BenchContext, plan: Plan, profileFile: string | undefined): Promise<ThroughputSummary> {
+/** The floor child with the context pointed at it, and the upstream connections it has opened so far. */
+interface Floor {
+  readonly ctx: BenchContext;
+  connections: number;
+}
+
+async function floorThroughput(floor: Floor, concurrency: number, total: number): Promise<GatewayThroughput> {
+  const result = await gatewayThroughput(floor.ctx, concurrency, total, total, 'floor');
+  floor.connections += result.upstreamConnectionsOpened;
+  return result;
+}
+
+async function measureThroughputs(ctx: BenchContext, plan: Plan, profileFile: string | undefined, floor: Floor | undefined, failures: Record<string, string>): Promise<ThroughputSummary> {
   const gateway: GatewayThroughput[] = [];
   const direct: DirectThroughput[] = [];
+  const floors: GatewayThroughput[] = [];
   for (const concurrency of plan.throughput.concurrencies) {
     direct.push(await directThroughput(ctx, concurrency, plan.throughput.requests));
     // Only the highest concurrency is profiled, so the other phase's figures stay unperturbed.
@@ -116,6 +130,9 @@ async function measureThroughputs(ctx: BenchContext, plan: Plan, profileFile: st
     // One uninterrupted run (the memory reading comes at its end).
     gateway.push(await gatewayThroughput(ctx, concurrency, plan.throughput.requests, plan.throughput.requests));
     if (profiled) await ctx.gateway.call('profileStop', { file: profileFile }, 60_000);
+    // The floor right after, under the same load, so the two compare in the same VM phase.
+    const measured = floor && (await attempt(`floor c=${concurrency}`, failures, () => floorThroughput(floor, concurrency, plan.throughput.requests)));
+    if (measured) floors.push(measured);
   }
   // A separate run for memory growth, so its forced GCs (every tenth of the run: every
   // 1,000 requests in the full run) do not perturb the throughput figures above.
@@ -127,10 +144,12 @@ async function measureThroughputs(ctx: BenchContext, plan: Plan, profileFile: st
   return {
     gateway,
     direct,
+    floor: floors,
     memory,
     peakRssSampled: usage.sampledPeakRss,
     peakRssKernel: usage.maxRss,
-    gatewayConnectionsTotal: upstreamStats.connections - ctx.directClient.connectionsOpened(),
+    // Everyone else's connections to the shared upstream are taken out: the direct client's and the floor's.
+    gatewayConnectionsTotal: upstreamStats.connections - ctx.directClient.connectionsOpened() - (floor?.connections ?? 0),
     gatewayRequestsTotal: ctx.gatewayClient.requestsSent(),
     poolSize: ctx.gateway.info.maxConnections,
   };
@@ -146,10 +165,12 @@ async function main(): Promise<number> {
   log(`${options.quick ? 'quick' : 'full'} run, client ${options.client}, gateway LOG_LEVEL=${options.logLevel}${profileFile ? `, CPU profile of the throughput phase -> ${profileFile}` : ''}`);
 
   let latency: LatencyResult | undefined;
+  let floorLatency: LatencyResult | undefined;
   let stream: StreamResult | undefined;
   let throughput: ThroughputSummary | undefined;
   let upstream: ChildHandle<UpstreamInfo> | undefined;
   let gateway: ChildHandle<GatewayInfo> | undefined;
+  let floorChild: ChildHandle<FloorInfo> | undefined;
   const clients: BenchClient[] = [];
   let launch: StartScriptLaunch | undefined;
   try {
@@ -160,14 +181,12 @@ async function main(): Promise<number> {
     launch = started;
     const launchEnv = Object.entries(started.env).map(([name, value]) => `${name}=${value} `).join('');
     log(`gateway: bundled like npm start, ${launchEnv}node ${started.nodeFlags.join(' ')}`);
-    gateway = await attempt('gateway', failures, async () =>
-      startChild<GatewayInfo>({
-        name: 'gateway',
-        script: await buildGatewayChild(ROOT),
-        env: { ...started.env, ...gatewayEnv(upstreamInfo, options.logLevel) },
-        execArgv: ['--expose-gc', ...started.nodeFlags],
-      }),
-    );
+    const scripts = await buildBenchChildren(ROOT, { profiled: options.profile });
+    // The gateway and the floor are launched alike: the start script's variables and V8 flags.
+    const launchChild = <Info>(name: string, script: string) =>
+      startChild<Info>({ name, script, env: { ...started.env, ...gatewayEnv(upstreamInfo, options.logLevel) }, execArgv: ['--expose-gc', ...started.nodeFlags] });
+    gateway = await attempt('gateway', failures, () => launchChild<GatewayInfo>('gateway', scripts.gateway));
+    floorChild = gateway && (await attempt('floor', failures, () => launchChild<FloorInfo>('floor', scripts.floor)));
     if (gateway) {
       const connections = Math.max(...plan.throughput.concurrencies);
       const gatewayClient = createClient({ kind: options.client, origin: gateway.info.url, connections });
@@ -179,21 +198,31 @@ async function main(): Promise<number> {
       const warmupConcurrency = plan.throughput.concurrencies[0] ?? 32;
       log(`warm-up: ${plan.warmupRequests} Converse requests at c=${warmupConcurrency}, not measured`);
       await attempt('warmup', failures, () => gatewayThroughput(ctx, warmupConcurrency, plan.warmupRequests, plan.warmupRequests));
+      let floor: Floor | undefined;
+      if (floorChild) {
+        const floorClient = createClient({ kind: options.client, origin: floorChild.info.url, connections });
+        clients.push(floorClient);
+        floor = { ctx: { ...ctx, gateway: floorChild, gatewayClient: floorClient }, connections: 0 };
+        const warmed = await attempt('floor warm-up', failures, () => floorThroughput(floor!, warmupConcurrency, plan.warmupRequests));
+        if (!warmed) floor = undefined;
+      }
       latency = await attempt('latency', failures, () => measureLatency(ctx));
+      if (floor) floorLatency = await attempt('floor latency', failures, () => measureLatency({ ...floor!.ctx, log: (line) => log(`floor ${line}`) }));
       stream = await attempt('stream', failures, () => measureStream(ctx));
-      throughput = await attempt('throughput', failures, () => measureThroughputs(ctx, plan, profileFile));
+      throughput = await attempt('throughput', failures, () => measureThroughputs(ctx, plan, profileFile, floor, failures));
     } else {
       for (const name of ['latency', 'stream', 'throughput']) failures[name] = `the gateway did not start: ${failures.gateway}`;
     }
   } finally {
     for (const client of clients) await client.close();
+    await floorChild?.stop();
     await gateway?.stop();
     await upstream?.stop();
   }
 
   const coldStart: ColdStartResult | undefined = await attempt('coldStart', failures, () => measureColdStart(ROOT, plan.coldStartRuns, options.build, log));
 
-  const measured: Measured = { latency, stream, throughput, coldStart, failures };
+  const measured: Measured = { latency, floorLatency, stream, throughput, coldStart, failures };
   const rows = buildRows(measured);
   const elapsedS = (performance.now() - startedAt) / 1000;
   const failed = rows.filter((row) => row.pass === false);

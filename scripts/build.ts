@@ -41,11 +41,16 @@ export async function bundle(outdir = 'dist', root = process.cwd()): Promise<Bui
  */
 export const LOCAL_ENTRY_POINTS = { server: 'app/local/main.ts' } as const;
 
-export async function bundleLocal(outdir = 'dist-local', root = process.cwd(), entries: Record<string, string> = LOCAL_ENTRY_POINTS): Promise<BuildResult> {
-  return bundleEntries(entries, outdir, root);
+export async function bundleLocal(
+  outdir = 'dist-local',
+  root = process.cwd(),
+  entries: Record<string, string> = LOCAL_ENTRY_POINTS,
+  { minify = true }: { readonly minify?: boolean } = {},
+): Promise<BuildResult> {
+  return bundleEntries(entries, outdir, root, minify);
 }
 
-async function bundleEntries(entries: Record<string, string>, outdir: string, root: string): Promise<BuildResult> {
+async function bundleEntries(entries: Record<string, string>, outdir: string, root: string, minify = true): Promise<BuildResult> {
   await rm(path.resolve(root, outdir), { recursive: true, force: true });
   return build({
     absWorkingDir: root,
@@ -56,7 +61,7 @@ async function bundleEntries(entries: Record<string, string>, outdir: string, ro
     format: 'esm',
     platform: 'node',
     target: 'node24',
-    minify: true,
+    minify,
     legalComments: 'none',
     outExtension: { '.js': '.mjs' },
     chunkNames: 'chunks/[name]-[hash]',

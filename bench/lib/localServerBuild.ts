@@ -33,8 +33,18 @@ export function startScriptLaunch(root: string): StartScriptLaunch {
   return parseStartScript(pkg.scripts.start ?? '');
 }
 
-/** Bundles bench/lib/gatewayChild.ts into dist-bench/ and returns the script to fork. */
-export async function buildGatewayChild(root: string): Promise<string> {
-  await bundleLocal('dist-bench', root, { gatewayChild: 'bench/lib/gatewayChild.ts' });
-  return path.join(root, 'dist-bench', 'gatewayChild.mjs');
+export interface BenchChildScripts {
+  readonly gateway: string;
+  readonly floor: string;
+}
+
+/**
+ * Bundles the gateway child and the floor child (bench/lib/) into dist-bench/ and returns the
+ * scripts to fork. A profiled run is not minified, so the profile keeps function names and
+ * esbuild's `// path` comment before each module tells which source file a sampled line came
+ * from (profile.ts).
+ */
+export async function buildBenchChildren(root: string, { profiled = false } = {}): Promise<BenchChildScripts> {
+  await bundleLocal('dist-bench', root, { gatewayChild: 'bench/lib/gatewayChild.ts', floorChild: 'bench/lib/floorChild.ts' }, { minify: !profiled });
+  return { gateway: path.join(root, 'dist-bench', 'gatewayChild.mjs'), floor: path.join(root, 'dist-bench', 'floorChild.mjs') };
 }

@@ -5,6 +5,7 @@
  * so hot spots in app/ stand out.
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 interface CallFrame {
   readonly functionName: string;
@@ -45,6 +46,57 @@ export interface ProfileSummary {
 
 const IDLE = new Set(['(idle)']);
 
+/** Where each module starts in a bundle: esbuild writes `// <source path>` before each one when not minifying. */
+interface ModuleStart {
+  readonly line: number;
+  readonly source: string;
+}
+
+const MODULE_MARKER = /^\/\/ ((?:node_modules|app|bench|scripts)\/\S+)$/;
+
+export function moduleStarts(code: string): ModuleStart[] {
+  const starts: ModuleStart[] = [];
+  code.split('\n').forEach((text, line) => {
+    const marker = MODULE_MARKER.exec(text);
+    if (marker) starts.push({ line, source: marker[1]! });
+  });
+  return starts;
+}
+
+/** The source file a bundle line came from (the nearest module marker above it), or undefined. */
+export function sourceAt(starts: readonly ModuleStart[], line: number): string | undefined {
+  let low = 0;
+  let high = starts.length - 1;
+  let found: string | undefined;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if (starts[middle]!.line <= line) {
+      found = starts[middle]!.source;
+      low = middle + 1;
+    } else high = middle - 1;
+  }
+  return found;
+}
+
+/** Bundled files read once per summary; a minified or unreadable file has no markers. */
+function bundleSources(): (url: string, line: number) => string | undefined {
+  const cache = new Map<string, ModuleStart[]>();
+  return (url, line) => {
+    if (!url.startsWith('file:') || !url.endsWith('.mjs')) return undefined;
+    let starts = cache.get(url);
+    if (!starts) {
+      try {
+        starts = moduleStarts(readFileSync(fileURLToPath(url), 'utf8'));
+      } catch {
+        starts = [];
+      }
+      cache.set(url, starts);
+    }
+    const source = sourceAt(starts, line);
+    return source && `/${source}`;
+  };
+}
+
 /** app/x/y.ts, an npm package name, node:internal, or a V8 pseudo-frame like (garbage collector). */
 export function locationOf(frame: CallFrame): string {
   const url = frame.url;
@@ -61,7 +113,9 @@ export function locationOf(frame: CallFrame): string {
 /** app/ code or an npm package, as opposed to Node internals, natives and V8 pseudo-frames. */
 const isUserLand = (location: string) => location !== 'node:internal' && !location.startsWith('(') && !location.startsWith('wasm:');
 
-const label = (frame: CallFrame) => `${frame.functionName || '(anonymous)'} ${locationOf(frame)}:${frame.lineNumber + 1}`;
+/** A remapped bundle frame has no source line (lineNumber -1): its function name and module say enough. */
+const label = (frame: CallFrame) =>
+  `${frame.functionName || '(anonymous)'} ${locationOf(frame)}${frame.lineNumber >= 0 ? `:${frame.lineNumber + 1}` : ''}`;
 
 function top(map: Map<string, number>, busyMs: number, limit: number): ProfileEntry[] {
   return [...map.entries()]
@@ -71,7 +125,16 @@ function top(map: Map<string, number>, busyMs: number, limit: number): ProfileEn
 }
 
 export function summarizeProfile(file: string, limit = 25): ProfileSummary {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  // A bundled frame is shown as the source module it came from.
+  const sourceOf = bundleSources();
+  const profile: CpuProfile = {
+    ...raw,
+    nodes: raw.nodes.map((node) => {
+      const source = sourceOf(node.callFrame.url, node.callFrame.lineNumber);
+      return source ? { ...node, callFrame: { ...node.callFrame, url: source, lineNumber: -1 } } : node;
+    }),
+  };
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);

@@ -63,7 +63,8 @@ async function gatewayUsage(ctx: BenchContext, gc: boolean): Promise<UsageWithCp
   return { ...after, cpuBeforeGc: before.cpu };
 }
 
-export async function gatewayThroughput(ctx: BenchContext, concurrency: number, total: number, checkpointEvery: number): Promise<GatewayThroughput> {
+/** Converse load on the gateway, or with `name` 'floor' on the floor child (ctx.gateway and ctx.gatewayClient pointed at it). */
+export async function gatewayThroughput(ctx: BenchContext, concurrency: number, total: number, checkpointEvery: number, name = 'gateway'): Promise<GatewayThroughput> {
   const text = words(TEXT_BYTES);
   const { gateway } = requestsFor(text, false);
   const send = () => ctx.gatewayClient.post(gateway.path, gateway.body, GATEWAY_HEADERS);
@@ -86,7 +87,7 @@ export async function gatewayThroughput(ctx: BenchContext, concurrency: number, 
   const checkpoints: MemoryCheckpoint[] = [];
   const segmentDeadlineMs = ctx.plan.phaseDeadlineMs / Math.max(1, Math.ceil(total / checkpointEvery));
 
-  if (checkpointEvery >= total) ctx.log(`throughput: gateway c=${concurrency}, ${total} requests`);
+  if (checkpointEvery >= total) ctx.log(`throughput: ${name} c=${concurrency}, ${total} requests`);
   while (completed < total && !timedOut) {
     const clientBefore = process.cpuUsage();
     const result: LoadResult = await runClosedLoop({ total: Math.min(checkpointEvery, total - completed), concurrency, deadlineMs: segmentDeadlineMs, send: sendSome, check });

@@ -102,3 +102,77 @@ describe('bench budget rows for scenarios that did not run', () => {
     expect(notes).to.deep.equal(['latency failed: the gateway did not start']);
   });
 });
+
+describe('bench floor rows (node:http + the openai client only, next to the gateway)', () => {
+  const run = (concurrency: number, cpuMicrosPerRequest: number, requestsPerSecond: number) => ({
+    concurrency,
+    requests: 10_000,
+    errors: 0,
+    timedOut: false,
+    requestsPerSecond,
+    cpuMicrosPerRequest,
+    upstreamCpuMicrosPerRequest: 60,
+    clientCpuMicrosPerRequest: 90,
+    upstreamConnectionsOpened: 0,
+    checkpoints: [],
+  });
+  const latency = (gatewayP50: number) => {
+    const percentiles = (p50: number) => ({ count: 4000, mean: p50, p50, p90: p50 + 0.1, p99: p50 + 1, min: p50 - 0.1, max: p50 + 2 });
+    return {
+      gateway: percentiles(gatewayP50),
+      direct: percentiles(0.2),
+      added: { p50: gatewayP50 - 0.2, p90: gatewayP50 - 0.2, p99: gatewayP50 - 0.2 },
+      addedP50RoundMedian: gatewayP50 - 0.2,
+      requestBytes: { gateway: 1100, direct: 1100 },
+      responseBytes: { gateway: 1200, direct: 1300 },
+      rounds: 20,
+      errors: 0,
+    };
+  };
+
+  it('shows the floor under each gateway run, with the CPU the gateway adds, and budgets nothing on it', () => {
+    // Prepare: the floor ran at c=32 only; its latency was measured too.
+    const measured = {
+      latency: latency(0.8),
+      floorLatency: latency(0.6),
+      throughput: {
+        gateway: [run(32, 400, 2500), run(64, 420, 2400)],
+        direct: [],
+        floor: [run(32, 340, 2900)],
+        memory: run(32, 400, 2500),
+        peakRssSampled: 100 * MB,
+        peakRssKernel: 100 * MB,
+        gatewayConnectionsTotal: 64,
+        gatewayRequestsTotal: 50_000,
+        poolSize: 64,
+      },
+      failures: {},
+    };
+
+    // Act
+    const rows = buildRows(measured);
+
+    // Assess
+    const floorRows = rows.filter((row) => row.figure.includes('floor'));
+    expect(floorRows.map((row) => [row.figure.trim(), row.value])).to.deep.equal([
+      ['floor (node:http + openai SDK only) added p50/p90/p99', '0.400 / 0.400 / 0.400 ms'],
+      ['floor c=32 (node:http + openai SDK only) req/s', '2,900'],
+      ['floor CPU per request; the gateway adds', '340 us; +60 us'],
+    ]);
+    expect(floorRows.every((row) => row.budget === '' && row.pass === null)).to.equal(true);
+    const c32 = rows.findIndex((row) => row.figure === 'Gateway CPU per request (c=32)');
+    expect(rows[c32 + 1]?.figure.trim()).to.equal('floor c=32 (node:http + openai SDK only) req/s');
+  });
+
+  it('notes failed floor requests', () => {
+    // Prepare
+    const failed = { ...run(32, 340, 2900), errors: 3, firstError: 'HTTP 500' };
+    const measured = { failures: {}, throughput: { gateway: [], direct: [], floor: [failed], memory: run(32, 1, 1), peakRssSampled: 0, peakRssKernel: 0, gatewayConnectionsTotal: 0, gatewayRequestsTotal: 0, poolSize: 64 } };
+
+    // Act
+    const notes = buildNotes(measured);
+
+    // Assess
+    expect(notes).to.deep.equal(['floor c=32: 3 failed request(s), first: HTTP 500']);
+  });
+});

@@ -2,6 +2,11 @@ import { expect } from 'chai';
 import { encodeEvent, encodeException } from '../../../app/eventstream/encoder.ts';
 import { FrameReader } from '../../../bench/lib/eventStream.ts';
 import { hasContent, SseReader } from '../../../bench/lib/sse.ts';
+import { locationOf, moduleStarts, sourceAt, summarizeProfile } from '../../../bench/lib/profile.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const chunk = (id: number, content: string | null): string =>
   JSON.stringify({ id: `c${id}`, object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content } }] });
@@ -121,5 +126,80 @@ describe('bench event-stream frame reader', () => {
 
     // Assess
     expect(read).to.throw();
+  });
+});
+
+describe('bench profile: bundle lines back to their source module', () => {
+  // What esbuild writes when not minifying: a `// path` comment before each module.
+  const bundle = ['import x from "y";', '', '// node_modules/openai/client.mjs', 'var a = 1;', 'var b = 2;', '', '// app/core/router.ts', 'function route() {}', '// bench/lib/floorChild.ts', 'serve();'].join('\n');
+
+  it('finds each module start and maps a line to the module above it', () => {
+    // Act
+    const starts = moduleStarts(bundle);
+
+    // Assess
+    expect(starts).to.deep.equal([
+      { line: 2, source: 'node_modules/openai/client.mjs' },
+      { line: 6, source: 'app/core/router.ts' },
+      { line: 8, source: 'bench/lib/floorChild.ts' },
+    ]);
+    expect([0, 2, 4, 6, 7, 9].map((line) => sourceAt(starts, line))).to.deep.equal([
+      undefined,
+      'node_modules/openai/client.mjs',
+      'node_modules/openai/client.mjs',
+      'app/core/router.ts',
+      'app/core/router.ts',
+      'bench/lib/floorChild.ts',
+    ]);
+  });
+
+  it('names the package or app/ file of a remapped frame', () => {
+    // Act / Assess
+    expect(locationOf({ functionName: 'makeRequest', url: '/node_modules/openai/client.mjs', lineNumber: -1 })).to.equal('openai');
+    expect(locationOf({ functionName: 'route', url: '/app/core/router.ts', lineNumber: -1 })).to.equal('app/core/router.ts');
+  });
+
+  it('finds no modules in a minified bundle', () => {
+    // Act / Assess
+    expect(moduleStarts('import{a as b}from"./c.mjs";var d=1;// not a marker')).to.deep.equal([]);
+  });
+});
+
+describe('bench profile summary of an unminified bundle', () => {
+  it('charges samples in the bundle to the package or app/ file they came from', () => {
+    // Prepare: a bundle with two modules and a profile with 3 samples in the first, 1 in the second.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-profile-'));
+    try {
+      const bundleFile = path.join(dir, 'gatewayChild.mjs');
+      writeFileSync(bundleFile, ['// node_modules/openai/client.mjs', 'function makeRequest() {}', '// app/core/router.ts', 'function route() {}'].join('\n'));
+      const url = pathToFileURL(bundleFile).href;
+      const profileFile = path.join(dir, 'run.cpuprofile');
+      const frame = (functionName: string, lineNumber: number) => ({ functionName, url, lineNumber, scriptId: '1', columnNumber: 0 });
+      writeFileSync(
+        profileFile,
+        JSON.stringify({
+          startTime: 0,
+          endTime: 4000,
+          nodes: [
+            { id: 1, callFrame: { functionName: '(root)', url: '', lineNumber: -1 }, children: [2] },
+            { id: 2, callFrame: frame('route', 3), hitCount: 1, children: [3] },
+            { id: 3, callFrame: frame('makeRequest', 1), hitCount: 3 },
+          ],
+        }),
+      );
+
+      // Act
+      const summary = summarizeProfile(profileFile);
+
+      // Assess
+      expect(summary.selfByLocation.map((entry) => [entry.name, entry.percent])).to.deep.equal([
+        ['openai', 75],
+        ['app/core/router.ts', 25],
+      ]);
+      expect(summary.selfByFunction.map((entry) => entry.name)).to.deep.equal(['makeRequest openai', 'route app/core/router.ts']);
+      expect(summary.inclusiveByAppFunction.map((entry) => [entry.name, entry.percent])).to.deep.equal([['route app/core/router.ts', 100]]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,0 +1,93 @@
+/**
+ * Bench child: the floor. The least any Converse-to-OpenAI server built on this stack must do
+ * per request: `node:http`, JSON parse, one call through the same openai client the gateway
+ * builds (createOpenAIClient: the pooled undici Agent and its fetch adapter, the caller's abort
+ * signal passed on), and a Converse-shaped JSON answer. No validation, auth, model lookup,
+ * logging, metrics or error mapping. Its CPU per request and req/s, measured next to the
+ * gateway's, show how much of a budget the required stack uses before the gateway's own work.
+ */
+import http, { type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { once } from 'node:events';
+import { loadConfig } from '../../app/config/config.ts';
+import { staticSecret } from '../../app/secrets/secretSource.ts';
+import { createOpenAIClient } from '../../app/upstream/openaiClient.ts';
+import { UPSTREAM_MODEL } from './bodies.ts';
+import type { GatewayInfo } from './gatewayChild.ts';
+import { startUsageReporter } from './childUsage.ts';
+import { announceReady, serveCalls } from './ipc.ts';
+
+/** Announced like the gateway, so the same throughput code drives both. */
+export type FloorInfo = GatewayInfo;
+
+interface ConverseText {
+  readonly messages: ReadonlyArray<{ readonly role: 'user' | 'assistant'; readonly content: ReadonlyArray<{ readonly text?: string }> }>;
+  readonly inferenceConfig?: { readonly maxTokens?: number; readonly temperature?: number };
+}
+
+const config = loadConfig(process.env);
+const { client } = createOpenAIClient({
+  baseURL: config.openaiBaseUrl,
+  apiKey: staticSecret(process.env.OPENAI_API_KEY ?? ''),
+  timeoutMs: config.openaiTimeoutMs,
+  maxRetries: config.openaiMaxRetries,
+  maxConnections: config.openaiMaxConnections,
+});
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
+}
+
+const server = http.createServer({ keepAliveTimeout: 65_000 }, async (req, res) => {
+  const aborter = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) aborter.abort();
+  });
+  try {
+    const converse = JSON.parse((await readBody(req)).toString('utf8')) as ConverseText;
+    const completion = await client.chat.completions.create(
+      {
+        model: UPSTREAM_MODEL,
+        messages: converse.messages.map((message) => ({ role: message.role, content: message.content.map((block) => block.text ?? '').join('') })),
+        max_completion_tokens: converse.inferenceConfig?.maxTokens,
+        temperature: converse.inferenceConfig?.temperature,
+      },
+      { signal: aborter.signal },
+    );
+    const usage = completion.usage;
+    const body = Buffer.from(
+      JSON.stringify({
+        output: { message: { role: 'assistant', content: [{ text: completion.choices[0]?.message.content ?? '' }] } },
+        stopReason: 'end_turn',
+        usage: { inputTokens: usage?.prompt_tokens ?? 0, outputTokens: usage?.completion_tokens ?? 0, totalTokens: usage?.total_tokens ?? 0 },
+        metrics: { latencyMs: 0 },
+      }),
+    );
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(body.byteLength) });
+    res.end(body);
+  } catch (error) {
+    res.writeHead(500, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ message: (error as Error).message }));
+  }
+});
+
+server.listen(0, '127.0.0.1');
+await once(server, 'listening');
+const usage = startUsageReporter();
+
+serveCalls({
+  usage: usage.call,
+  stop: async () => {
+    usage.stop();
+    server.closeAllConnections();
+    server.close();
+    setTimeout(() => process.exit(0), 10);
+  },
+});
+
+await announceReady({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, maxConnections: config.openaiMaxConnections } satisfies FloorInfo);
