@@ -36,6 +36,43 @@ export function createDispatcher(options: Pick<OpenAIClientOptions, 'timeoutMs' 
   });
 }
 
+type Fetch = typeof globalThis.fetch;
+
+/**
+ * The openai client with one override, at the hook the SDK exposes for it (`fetchWithTimeout`):
+ * the caller's abort signal is linked to the SDK's per-attempt controller with one listener.
+ *
+ * Why: given a caller signal, the stock method composes it with `AbortSignal.any` and tracks the
+ * pair with weak references and a FinalizationRegistry, per request. The benchmark's floor
+ * (bench/README.md) measured that at about a tenth of the CPU per request. Here the caller's
+ * signal lives exactly as long as the request it belongs to, so a plain listener cannot outlive
+ * it. The rest is what the stock method does: the SDK's timeout aborts the attempt, the method
+ * is upper-cased, and the SDK still sees the caller's signal (an aborted caller is an
+ * APIUserAbortError and is never retried).
+ */
+class GatewayOpenAI extends OpenAI {
+  readonly #send: Fetch;
+
+  constructor(options: ClientOptions & { readonly fetch: Fetch }) {
+    super(options);
+    this.#send = options.fetch;
+  }
+
+  override async fetchWithTimeout(url: Parameters<Fetch>[0], init: RequestInit | undefined, ms: number, controller: AbortController): Promise<Response> {
+    const { signal: callerSignal, method, ...rest } = init ?? {};
+    const abort = () => controller.abort();
+    // Kept for the whole request, not only until the headers: a streamed body is cancelled through the same controller.
+    if (callerSignal?.aborted) abort();
+    else callerSignal?.addEventListener('abort', abort, { once: true });
+    const timer = setTimeout(abort, ms);
+    try {
+      return await this.#send(url, { ...rest, method: (method ?? 'GET').toUpperCase(), signal: controller.signal });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
 export interface OpenAIClient {
   readonly client: OpenAI;
   readonly dispatcher: Agent | undefined;
@@ -43,13 +80,12 @@ export interface OpenAIClient {
 
 export function createOpenAIClient(options: OpenAIClientOptions): OpenAIClient {
   const dispatcher = options.fetch ? undefined : createDispatcher(options);
-  const clientOptions: ClientOptions = {
+  const client = new GatewayOpenAI({
     baseURL: options.baseURL,
     apiKey: () => options.apiKey.get(),
     timeout: options.timeoutMs,
     maxRetries: options.maxRetries,
     fetch: options.fetch ?? createAgentFetch(dispatcher!),
-  };
-  const client = new OpenAI(clientOptions);
+  });
   return { client, dispatcher };
 }

@@ -14,6 +14,7 @@ import { staticSecret } from '../../app/secrets/secretSource.ts';
 import { createOpenAIClient } from '../../app/upstream/openaiClient.ts';
 import { UPSTREAM_MODEL } from './bodies.ts';
 import type { GatewayInfo } from './gatewayChild.ts';
+import { profilerCalls } from './childProfiler.ts';
 import { startUsageReporter } from './childUsage.ts';
 import { announceReady, serveCalls } from './ipc.ts';
 
@@ -81,6 +82,7 @@ await once(server, 'listening');
 const usage = startUsageReporter();
 
 serveCalls({
+  ...profilerCalls(),
   usage: usage.call,
   stop: async () => {
     usage.stop();

@@ -65,6 +65,35 @@ describe('Upstream timeouts and retries (openai SDK over the undici Agent)', fun
     }
   });
 
+  it('cancels the upstream call when the caller goes away, and does not retry it', async () => {
+    // Prepare: a server that never answers and notes when the gateway closes the connection.
+    let closedAt = 0;
+    const upstream = await serve((_req, res) => res.once('close', () => (closedAt = performance.now())));
+    const built = gateway(upstream.baseURL, { OPENAI_MAX_RETRIES: '2' });
+    const caller = new AbortController();
+    try {
+      // Act: the caller gives up after 100 ms.
+      setTimeout(() => caller.abort(), 100);
+      const started = performance.now();
+      const response = await built.gateway({ ...converse, signal: caller.signal });
+      const answeredAt = performance.now();
+      const deadline = Date.now() + 2000;
+      while (!closedAt && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+
+      // Assess: answered at once as a caller abort, the upstream connection closed, one call only.
+      expect(response.status).to.equal(499);
+      expect(JSON.parse(Buffer.from(response.kind === 'buffered' ? response.body : []).toString()).message).to.equal('The request was aborted by the caller.');
+      expect(answeredAt - started).to.be.within(80, 1000);
+      expect(closedAt, 'upstream connection closed').to.be.greaterThan(0);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(upstream.calls()).to.equal(1);
+    } finally {
+      await built.close();
+      upstream.server.closeAllConnections();
+      upstream.server.close();
+    }
+  });
+
   it('retries a 429 after its Retry-After, then succeeds', async () => {
     // Prepare
     const upstream = await serve((_req, res, n) => {
