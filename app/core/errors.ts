@@ -61,11 +61,6 @@ export class BedrockError extends Error {
   toBody(): Record<string, unknown> {
     return { message: this.message, ...this.members };
   }
-
-  /** Server faults are ours or the upstream's; client faults are the caller's. */
-  get isServerFault(): boolean {
-    return this.status >= 500 || this.exception === 'ModelErrorException' || this.exception === 'ModelStreamErrorException';
-  }
 }
 
 export const validation = (message: string): BedrockError => new BedrockError('ValidationException', message);

@@ -1,5 +1,6 @@
 /** nock interceptors for an OpenAI-compatible upstream at NOCK_BASE (JSON, SSE, embeddings, models). */
 import nock from 'nock';
+import { chatChunk } from './chunks.ts';
 import { NOCK_BASE } from './gateway.ts';
 
 export const upstream = () => nock(new URL(NOCK_BASE).origin);
@@ -22,12 +23,11 @@ export function sse(chunks: unknown[], done = true): string {
 }
 
 export function textChunks(words: string[], finish = 'stop') {
-  const base = { id: 'chatcmpl-s', object: 'chat.completion.chunk', created: 1764115200, model: 'gpt-4o' };
   return [
-    { ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] },
-    ...words.map((w) => ({ ...base, choices: [{ index: 0, delta: { content: w }, finish_reason: null }] })),
-    { ...base, choices: [{ index: 0, delta: {}, finish_reason: finish }] },
-    { ...base, choices: [], usage: { prompt_tokens: 9, completion_tokens: words.length, total_tokens: 9 + words.length } },
+    chatChunk({ role: 'assistant', content: '' }),
+    ...words.map((w) => chatChunk({ content: w })),
+    chatChunk({}, finish),
+    chatChunk(undefined, null, { usage: { prompt_tokens: 9, completion_tokens: words.length, total_tokens: 9 + words.length } }),
   ];
 }
 

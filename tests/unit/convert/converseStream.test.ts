@@ -15,6 +15,7 @@ import {
 } from '../../helpers/converseEvents.ts';
 import { readSseFixture, sseFixtureNames } from '../../helpers/sse.ts';
 import type { SseStream } from '../../helpers/sse.ts';
+import { chatChunk } from '../../helpers/chunks.ts';
 
 const LATENCY_MS = 321;
 
@@ -40,11 +41,7 @@ function translate(stream: SseStream, options?: ConverseStreamTranslatorOptions)
   return { events, translator };
 }
 
-/** A chunk from loose JSON (the real wire may omit fields the SDK types as required). */
-function chunk(delta: Record<string, unknown> | undefined, finishReason: string | null = null, extra: Record<string, unknown> = {}): ChatCompletionChunk {
-  const choices = delta === undefined ? [] : [{ index: 0, delta, finish_reason: finishReason, logprobs: null }];
-  return { id: 'chatcmpl-test', object: 'chat.completion.chunk', created: 1750000000, model: 'gpt-4.1-mini', choices, ...extra } as ChatCompletionChunk;
-}
+const chunk = chatChunk;
 
 function run(chunks: ChatCompletionChunk[], options?: ConverseStreamTranslatorOptions): ConverseStreamEvent[] {
   return translate({ chunks, done: true }, options).events;

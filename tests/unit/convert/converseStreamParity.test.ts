@@ -9,6 +9,7 @@ import type { ChatCompletion, ChatCompletionChunk } from 'openai/resources/chat/
 import { chatToConverse } from '../../../app/convert/converse/response.ts';
 import { ConverseStreamTranslator } from '../../../app/convert/converse/stream.ts';
 import type { ConverseStreamEvent, OutputContentBlock, StopReason } from '../../../app/convert/converse/types.ts';
+import { chatChunk } from '../../helpers/chunks.ts';
 
 interface ToolCallDelta {
   index: number;
@@ -23,15 +24,7 @@ interface Delta {
   tool_calls?: ToolCallDelta[];
 }
 
-function chunkOf(delta: Delta, finishReason: string | null = null): ChatCompletionChunk {
-  return {
-    id: 'chatcmpl-parity',
-    object: 'chat.completion.chunk',
-    created: 0,
-    model: 'gpt-test',
-    choices: [{ index: 0, delta, finish_reason: finishReason, logprobs: null }],
-  } as ChatCompletionChunk;
-}
+const chunkOf = (delta: Delta, finishReason: string | null = null): ChatCompletionChunk => chatChunk({ ...delta }, finishReason);
 
 /** The deltas merged into one message: strings concatenated, tool calls joined by index (a new id starts a new call). */
 function mergedCompletion(deltas: readonly Delta[], finishReason: string | null): ChatCompletion {

@@ -12,6 +12,7 @@ import { noTracing } from '../../../app/observability/tracing.ts';
 import type { GatewayDeps } from '../../../app/operations/context.ts';
 import type { Upstream } from '../../../app/upstream/upstream.ts';
 import { fakeUpstream } from '../../helpers/fakes.ts';
+import { chatChunk } from '../../helpers/chunks.ts';
 
 const encoder = new TextEncoder();
 
@@ -126,9 +127,7 @@ describe('Pipeline', () => {
 
   it('records a streamed response once, when its body has been consumed', async () => {
     // Prepare
-    const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({
-      id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, finish_reason: finish }],
-    });
+    const chunk = chatChunk;
     const { gateway, records } = setup({
       chatStream: async () =>
         (async function* () {

@@ -7,6 +7,7 @@ import { UpstreamCredentialsError } from '../../../app/upstream/errors.ts';
 import { createOpenAIUpstream } from '../../../app/upstream/openaiUpstream.ts';
 import type { ChatCompletion, ChatCompletionChunk, ChatParams, ChatStreamParams, Model } from '../../../app/upstream/upstream.ts';
 import { rejectedBedrockError } from '../../helpers/bedrockErrors.ts';
+import { chatChunk } from '../../helpers/chunks.ts';
 
 const CHAT_PARAMS: ChatParams = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] };
 const STREAM_PARAMS: ChatStreamParams = { ...CHAT_PARAMS, stream: true };
@@ -19,13 +20,7 @@ const COMPLETION = {
   choices: [{ index: 0, finish_reason: 'stop', logprobs: null, message: { role: 'assistant', content: 'hello', refusal: null } }],
 } as ChatCompletion;
 
-const CHUNK = {
-  id: 'chatcmpl-1',
-  object: 'chat.completion.chunk',
-  created: 1,
-  model: 'gpt-4o-mini',
-  choices: [{ index: 0, delta: { content: 'he' }, finish_reason: null }],
-} as ChatCompletionChunk;
+const CHUNK = chatChunk({ content: 'he' });
 
 const unauthorized = () => APIError.generate(401, { error: { message: 'Incorrect API key provided: sk-old-1234567890' } }, undefined, new Headers());
 const rateLimited = () => APIError.generate(429, { error: { message: 'Rate limit reached' } }, undefined, new Headers());
@@ -250,7 +245,7 @@ describe('openaiUpstream: streams', () => {
     await iterator.next();
     const error = await rejectedBedrockError(iterator.next());
     // Assess
-    expect(error.isServerFault).to.equal(true);
+    expect(error.exception).to.equal('ModelStreamErrorException');
     expect(error.fromUpstream).to.equal(true);
   });
 });
