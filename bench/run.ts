@@ -13,11 +13,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CALLER_KEY, MODEL_MAP, UPSTREAM_KEY } from './lib/bodies.ts';
-import { buildNotes, buildRows, type Measured, type ThroughputSummary } from './lib/budgets.ts';
+import { buildNotes, buildRows, type FloorThroughput, type Measured, type ThroughputSummary } from './lib/budgets.ts';
 import { createClient, type BenchClient, type ClientKind } from './lib/client.ts';
 import { measureColdStart, type ColdStartResult } from './lib/coldStart.ts';
 import { FULL_PLAN, QUICK_PLAN, type BenchContext, type Plan } from './lib/context.ts';
 import type { FloorInfo } from './lib/floorChild.ts';
+import { FLOOR_KINDS, type FloorKind } from './lib/floors.ts';
 import type { GatewayInfo, GatewayUsage } from './lib/gatewayChild.ts';
 import { measureLatency, type LatencyResult } from './lib/latency.ts';
 import { buildBenchChildren, startScriptLaunch, type StartScriptLaunch } from './lib/localServerBuild.ts';
@@ -106,22 +107,23 @@ function gatewayEnv(upstream: UpstreamInfo, logLevel: string): NodeJS.ProcessEnv
   };
 }
 
-/** The floor child with the context pointed at it, and the upstream connections it has opened so far. */
+/** A floor child with the context pointed at it, and the upstream connections it has opened so far. */
 interface Floor {
+  readonly kind: FloorKind;
   readonly ctx: BenchContext;
   connections: number;
 }
 
-async function floorThroughput(floor: Floor, concurrency: number, total: number): Promise<GatewayThroughput> {
-  const result = await gatewayThroughput(floor.ctx, concurrency, total, total, 'floor');
+async function floorThroughput(floor: Floor, concurrency: number, total: number): Promise<FloorThroughput> {
+  const result = await gatewayThroughput(floor.ctx, concurrency, total, total, `floor (${floor.kind})`);
   floor.connections += result.upstreamConnectionsOpened;
-  return result;
+  return { ...result, kind: floor.kind };
 }
 
-async function measureThroughputs(ctx: BenchContext, plan: Plan, profileFile: string | undefined, floor: Floor | undefined, failures: Record<string, string>): Promise<ThroughputSummary> {
+async function measureThroughputs(ctx: BenchContext, plan: Plan, profileFile: string | undefined, floors: readonly Floor[], failures: Record<string, string>): Promise<ThroughputSummary> {
   const gateway: GatewayThroughput[] = [];
   const direct: DirectThroughput[] = [];
-  const floors: GatewayThroughput[] = [];
+  const floorRuns: FloorThroughput[] = [];
   for (const concurrency of plan.throughput.concurrencies) {
     direct.push(await directThroughput(ctx, concurrency, plan.throughput.requests));
     // Only the highest concurrency is profiled, so the other phase's figures stay unperturbed.
@@ -130,9 +132,11 @@ async function measureThroughputs(ctx: BenchContext, plan: Plan, profileFile: st
     // One uninterrupted run (the memory reading comes at its end).
     gateway.push(await gatewayThroughput(ctx, concurrency, plan.throughput.requests, plan.throughput.requests));
     if (profiled) await ctx.gateway.call('profileStop', { file: profileFile }, 60_000);
-    // The floor right after, under the same load, so the two compare in the same VM phase.
-    const measured = floor && (await attempt(`floor c=${concurrency}`, failures, () => floorThroughput(floor, concurrency, plan.throughput.requests)));
-    if (measured) floors.push(measured);
+    // The floors right after, under the same load, so they compare in the same VM phase.
+    for (const floor of floors) {
+      const measured = await attempt(`floor (${floor.kind}) c=${concurrency}`, failures, () => floorThroughput(floor, concurrency, plan.throughput.requests));
+      if (measured) floorRuns.push(measured);
+    }
   }
   // A separate run for memory growth, so its forced GCs (every tenth of the run: every
   // 1,000 requests in the full run) do not perturb the throughput figures above.
@@ -144,12 +148,12 @@ async function measureThroughputs(ctx: BenchContext, plan: Plan, profileFile: st
   return {
     gateway,
     direct,
-    floor: floors,
+    floors: floorRuns,
     memory,
     peakRssSampled: usage.sampledPeakRss,
     peakRssKernel: usage.maxRss,
-    // Everyone else's connections to the shared upstream are taken out: the direct client's and the floor's.
-    gatewayConnectionsTotal: upstreamStats.connections - ctx.directClient.connectionsOpened() - (floor?.connections ?? 0),
+    // Everyone else's connections to the shared upstream are taken out: the direct client's and the floors'.
+    gatewayConnectionsTotal: upstreamStats.connections - ctx.directClient.connectionsOpened() - floors.reduce((sum, floor) => sum + floor.connections, 0),
     gatewayRequestsTotal: ctx.gatewayClient.requestsSent(),
     poolSize: ctx.gateway.info.maxConnections,
   };
@@ -165,12 +169,12 @@ async function main(): Promise<number> {
   log(`${options.quick ? 'quick' : 'full'} run, client ${options.client}, gateway LOG_LEVEL=${options.logLevel}${profileFile ? `, CPU profile of the throughput phase -> ${profileFile}` : ''}`);
 
   let latency: LatencyResult | undefined;
-  let floorLatency: LatencyResult | undefined;
+  const floorLatency: Partial<Record<FloorKind, LatencyResult>> = {};
   let stream: StreamResult | undefined;
   let throughput: ThroughputSummary | undefined;
   let upstream: ChildHandle<UpstreamInfo> | undefined;
   let gateway: ChildHandle<GatewayInfo> | undefined;
-  let floorChild: ChildHandle<FloorInfo> | undefined;
+  const floorChildren: Array<{ readonly kind: FloorKind; readonly child: ChildHandle<FloorInfo> }> = [];
   const clients: BenchClient[] = [];
   let launch: StartScriptLaunch | undefined;
   try {
@@ -183,10 +187,13 @@ async function main(): Promise<number> {
     log(`gateway: bundled like npm start, ${launchEnv}node ${started.nodeFlags.join(' ')}`);
     const scripts = await buildBenchChildren(ROOT, { profiled: options.profile });
     // The gateway and the floor are launched alike: the start script's variables and V8 flags.
-    const launchChild = <Info>(name: string, script: string) =>
-      startChild<Info>({ name, script, env: { ...started.env, ...gatewayEnv(upstreamInfo, options.logLevel) }, execArgv: ['--expose-gc', ...started.nodeFlags] });
+    const launchChild = <Info>(name: string, script: string, env: NodeJS.ProcessEnv = {}) =>
+      startChild<Info>({ name, script, env: { ...started.env, ...gatewayEnv(upstreamInfo, options.logLevel), ...env }, execArgv: ['--expose-gc', ...started.nodeFlags] });
     gateway = await attempt('gateway', failures, () => launchChild<GatewayInfo>('gateway', scripts.gateway));
-    floorChild = gateway && (await attempt('floor', failures, () => launchChild<FloorInfo>('floor', scripts.floor)));
+    for (const kind of gateway ? FLOOR_KINDS : []) {
+      const child = await attempt(`floor (${kind})`, failures, () => launchChild<FloorInfo>(`floor (${kind})`, scripts.floor, { FLOOR_UPSTREAM: kind }));
+      if (child) floorChildren.push({ kind, child });
+    }
     if (gateway) {
       const connections = Math.max(...plan.throughput.concurrencies);
       const gatewayClient = createClient({ kind: options.client, origin: gateway.info.url, connections });
@@ -198,24 +205,27 @@ async function main(): Promise<number> {
       const warmupConcurrency = plan.throughput.concurrencies[0] ?? 32;
       log(`warm-up: ${plan.warmupRequests} Converse requests at c=${warmupConcurrency}, not measured`);
       await attempt('warmup', failures, () => gatewayThroughput(ctx, warmupConcurrency, plan.warmupRequests, plan.warmupRequests));
-      let floor: Floor | undefined;
-      if (floorChild) {
-        const floorClient = createClient({ kind: options.client, origin: floorChild.info.url, connections });
+      // The floors get the same warm-up; one whose warm-up fails is left out of the run.
+      const floors: Floor[] = [];
+      for (const { kind, child } of floorChildren) {
+        const floorClient = createClient({ kind: options.client, origin: child.info.url, connections });
         clients.push(floorClient);
-        floor = { ctx: { ...ctx, gateway: floorChild, gatewayClient: floorClient }, connections: 0 };
-        const warmed = await attempt('floor warm-up', failures, () => floorThroughput(floor!, warmupConcurrency, plan.warmupRequests));
-        if (!warmed) floor = undefined;
+        const floor: Floor = { kind, ctx: { ...ctx, gateway: child, gatewayClient: floorClient }, connections: 0 };
+        if (await attempt(`floor (${kind}) warm-up`, failures, () => floorThroughput(floor, warmupConcurrency, plan.warmupRequests))) floors.push(floor);
       }
       latency = await attempt('latency', failures, () => measureLatency(ctx));
-      if (floor) floorLatency = await attempt('floor latency', failures, () => measureLatency({ ...floor!.ctx, log: (line) => log(`floor ${line}`) }));
+      for (const floor of floors) {
+        const measured = await attempt(`floor (${floor.kind}) latency`, failures, () => measureLatency({ ...floor.ctx, log: (line) => log(`floor (${floor.kind}) ${line}`) }));
+        if (measured) floorLatency[floor.kind] = measured;
+      }
       stream = await attempt('stream', failures, () => measureStream(ctx));
-      throughput = await attempt('throughput', failures, () => measureThroughputs(ctx, plan, profileFile, floor, failures));
+      throughput = await attempt('throughput', failures, () => measureThroughputs(ctx, plan, profileFile, floors, failures));
     } else {
       for (const name of ['latency', 'stream', 'throughput']) failures[name] = `the gateway did not start: ${failures.gateway}`;
     }
   } finally {
     for (const client of clients) await client.close();
-    await floorChild?.stop();
+    for (const { child } of floorChildren) await child.stop();
     await gateway?.stop();
     await upstream?.stop();
   }

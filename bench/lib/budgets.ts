@@ -3,6 +3,7 @@
  * MB here is 10^6 bytes (the stricter reading of the budgets).
  */
 import type { ColdStartResult } from './coldStart.ts';
+import { FLOOR_KINDS, FLOOR_LABELS, type FloorKind } from './floors.ts';
 import type { LatencyResult } from './latency.ts';
 import type { StreamResult } from './stream.ts';
 import type { Row } from './table.ts';
@@ -65,11 +66,16 @@ export function memoryGrowth(checkpoints: readonly MemoryCheckpoint[]): Growth |
   };
 }
 
+/** A throughput run on one of the floor children. */
+export interface FloorThroughput extends GatewayThroughput {
+  readonly kind: FloorKind;
+}
+
 export interface ThroughputSummary {
   readonly gateway: readonly GatewayThroughput[];
   readonly direct: readonly DirectThroughput[];
-  /** The same load on the floor child (node:http + the openai client only), right after each gateway run. */
-  readonly floor: readonly GatewayThroughput[];
+  /** The same load on each floor child (floorChild.ts), right after each gateway run. */
+  readonly floors: readonly FloorThroughput[];
   /** The memory-growth run (same load, with a forced GC and a reading every tenth of it). */
   readonly memory: GatewayThroughput;
   /** Highest 100 ms RSS sample of the gateway over the whole run. */
@@ -84,8 +90,8 @@ export interface ThroughputSummary {
 
 export interface Measured {
   readonly latency?: LatencyResult;
-  /** The same latency scenario on the floor child (node:http + the openai client only). */
-  readonly floorLatency?: LatencyResult;
+  /** The same latency scenario on each floor child. */
+  readonly floorLatency?: Partial<Record<FloorKind, LatencyResult>>;
   readonly stream?: StreamResult;
   readonly throughput?: ThroughputSummary;
   readonly coldStart?: ColdStartResult;
@@ -115,10 +121,10 @@ export function buildNotes(measured: Measured): string[] {
   }
   for (const [name, errors, first] of [
     ['latency', measured.latency?.errors, measured.latency?.firstError],
-    ['floor latency', measured.floorLatency?.errors, measured.floorLatency?.firstError],
+    ...Object.entries(measured.floorLatency ?? {}).map(([kind, l]) => [`floor (${kind}) latency`, l.errors, l.firstError] as const),
     ['stream', measured.stream?.errors, measured.stream?.firstError],
     ...(measured.throughput?.gateway ?? []).map((g) => [`throughput c=${g.concurrency}`, g.errors, g.firstError] as const),
-    ...(measured.throughput?.floor ?? []).map((f) => [`floor c=${f.concurrency}`, f.errors, f.firstError] as const),
+    ...(measured.throughput?.floors ?? []).map((f) => [`floor (${f.kind}) c=${f.concurrency}`, f.errors, f.firstError] as const),
     ['memory run', measured.throughput?.memory.errors, measured.throughput?.memory.firstError],
   ] as const) {
     if (errors) notes.push(`${name}: ${errors} failed request(s), first: ${String(first).slice(0, 300)}`);
@@ -126,14 +132,21 @@ export function buildNotes(measured: Measured): string[] {
   return notes;
 }
 
-/** The floor next to a gateway run: what node:http and the openai client cost alone, and what the gateway adds. */
-function floorRows(gateway: GatewayThroughput, floor: GatewayThroughput | undefined): Row[] {
-  if (!floor) return [];
-  const added = gateway.cpuMicrosPerRequest - floor.cpuMicrosPerRequest;
-  return [
-    { figure: `  floor c=${floor.concurrency} (node:http + openai SDK only) req/s`, value: int(floor.requestsPerSecond), budget: '', pass: null },
-    { figure: `  floor CPU per request; the gateway adds`, value: `${floor.cpuMicrosPerRequest.toFixed(0)} us; ${added >= 0 ? '+' : ''}${added.toFixed(0)} us`, budget: '', pass: null },
-  ];
+const signedMicros = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(0)} us`;
+
+/** The floors next to a gateway run: what the stack costs without the gateway's own work, and what the gateway adds. */
+function floorRows(gateway: GatewayThroughput, floors: readonly FloorThroughput[]): Row[] {
+  return floors
+    .filter((floor) => floor.concurrency === gateway.concurrency)
+    .flatMap((floor) => [
+      { figure: `  floor c=${floor.concurrency}, ${FLOOR_LABELS[floor.kind]}: req/s`, value: int(floor.requestsPerSecond), budget: '', pass: null },
+      {
+        figure: `  floor c=${floor.concurrency}, ${FLOOR_LABELS[floor.kind]}: CPU per request; the gateway adds`,
+        value: `${floor.cpuMicrosPerRequest.toFixed(0)} us; ${signedMicros(gateway.cpuMicrosPerRequest - floor.cpuMicrosPerRequest)}`,
+        budget: '',
+        pass: null,
+      },
+    ]);
 }
 
 export function buildRows(measured: Measured): Row[] {
@@ -147,9 +160,10 @@ export function buildRows(measured: Measured): Row[] {
       { figure: 'Converse added latency p50', value: ms(latency.added.p50), budget: `<= ${BUDGETS.addedP50Ms} ms`, pass: atMost(latency.added.p50, BUDGETS.addedP50Ms) },
       { figure: 'Converse added latency p90', value: ms(latency.added.p90), budget: '', pass: null },
       { figure: 'Converse added latency p99', value: ms(latency.added.p99), budget: `<= ${BUDGETS.addedP99Ms} ms`, pass: atMost(latency.added.p99, BUDGETS.addedP99Ms) },
-      ...(measured.floorLatency
-        ? [{ figure: '  floor (node:http + openai SDK only) added p50/p90/p99', value: triple(measured.floorLatency.added.p50, measured.floorLatency.added.p90, measured.floorLatency.added.p99), budget: '', pass: null }]
-        : []),
+      ...FLOOR_KINDS.flatMap((kind) => {
+        const floor = measured.floorLatency?.[kind];
+        return floor ? [{ figure: `  floor, ${FLOOR_LABELS[kind]}: added p50/p90/p99`, value: triple(floor.added.p50, floor.added.p90, floor.added.p99), budget: '', pass: null }] : [];
+      }),
     );
     if (latency.errors) rows.push({ figure: '  latency errors', value: String(latency.errors), budget: '0', pass: false });
   } else {
@@ -163,7 +177,7 @@ export function buildRows(measured: Measured): Row[] {
         { figure: `Converse c=${g.concurrency} gateway req/s${g.timedOut ? ' (deadline hit)' : ''}`, value: int(g.requestsPerSecond), budget: `>= ${int(BUDGETS.requestsPerSecond)}`, pass: atLeast(g.requestsPerSecond, BUDGETS.requestsPerSecond) && g.errors === 0 },
         ...(d ? [{ figure: `Converse c=${d.concurrency} direct req/s`, value: int(d.requestsPerSecond), budget: '', pass: null }] : []),
         { figure: `Gateway CPU per request (c=${g.concurrency})`, value: `${g.cpuMicrosPerRequest.toFixed(0)} us`, budget: `<= ${BUDGETS.cpuMicrosPerRequest} us`, pass: atMost(g.cpuMicrosPerRequest, BUDGETS.cpuMicrosPerRequest) },
-        ...floorRows(g, throughput.floor.find((x) => x.concurrency === g.concurrency)),
+        ...floorRows(g, throughput.floors),
       );
       if (g.errors) rows.push({ figure: `  c=${g.concurrency} errors`, value: String(g.errors), budget: '0', pass: false });
     }

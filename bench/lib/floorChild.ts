@@ -1,20 +1,25 @@
 /**
- * Bench child: the floor. The least any Converse-to-OpenAI server built on this stack must do
- * per request: `node:http`, JSON parse, one call through the same openai client the gateway
- * builds (createOpenAIClient: the pooled undici Agent and its fetch adapter, the caller's abort
- * signal passed on), and a Converse-shaped JSON answer. No validation, auth, model lookup,
- * logging, metrics or error mapping. Its CPU per request and req/s, measured next to the
- * gateway's, show how much of a budget the required stack uses before the gateway's own work.
+ * Bench child: a floor. The least any Converse-to-OpenAI server on this stack must do per
+ * request: `node:http`, JSON parse, one upstream call with the caller's abort signal passed on,
+ * and a Converse-shaped JSON answer. No validation, auth, model lookup, logging, metrics or error
+ * mapping. Two kinds (FLOOR_UPSTREAM):
+ *   - `sdk`: the call goes through the same openai client the gateway builds (createOpenAIClient:
+ *     the pooled undici Agent, its fetch adapter);
+ *   - `agent`: the same Agent's `request()` with the JSON body, no SDK.
+ * Measured next to the gateway, they show how much of a budget the required stack uses before
+ * the gateway's own work, and how much of that is the openai SDK.
  */
 import http, { type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { loadConfig } from '../../app/config/config.ts';
 import { staticSecret } from '../../app/secrets/secretSource.ts';
-import { createOpenAIClient } from '../../app/upstream/openaiClient.ts';
+import { createDispatcher, createOpenAIClient } from '../../app/upstream/openaiClient.ts';
+import type { ChatCompletion, ChatParams } from '../../app/upstream/upstream.ts';
 import { UPSTREAM_MODEL } from './bodies.ts';
 import type { GatewayInfo } from './gatewayChild.ts';
 import { profilerCalls } from './childProfiler.ts';
+import { FLOOR_KINDS, type FloorKind } from './floors.ts';
 import { startUsageReporter } from './childUsage.ts';
 import { announceReady, serveCalls } from './ipc.ts';
 
@@ -26,14 +31,30 @@ interface ConverseText {
   readonly inferenceConfig?: { readonly maxTokens?: number; readonly temperature?: number };
 }
 
-const config = loadConfig(process.env);
-const { client } = createOpenAIClient({
-  baseURL: config.openaiBaseUrl,
-  apiKey: staticSecret(process.env.OPENAI_API_KEY ?? ''),
-  timeoutMs: config.openaiTimeoutMs,
-  maxRetries: config.openaiMaxRetries,
-  maxConnections: config.openaiMaxConnections,
-});
+type Complete = (params: ChatParams, signal: AbortSignal) => Promise<ChatCompletion>;
+
+function completer(kind: FloorKind): Complete {
+  const config = loadConfig(process.env);
+  const apiKey = process.env.OPENAI_API_KEY ?? '';
+  if (kind === 'sdk') {
+    const { client } = createOpenAIClient({
+      baseURL: config.openaiBaseUrl,
+      apiKey: staticSecret(apiKey),
+      timeoutMs: config.openaiTimeoutMs,
+      maxRetries: config.openaiMaxRetries,
+      maxConnections: config.openaiMaxConnections,
+    });
+    return (params, signal) => client.chat.completions.create(params, { signal });
+  }
+  const agent = createDispatcher({ timeoutMs: config.openaiTimeoutMs, maxConnections: config.openaiMaxConnections });
+  const url = new URL(`${config.openaiBaseUrl.replace(/\/$/, '')}/chat/completions`);
+  const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', accept: 'application/json' };
+  return async (params, signal) => {
+    const response = await agent.request({ origin: url.origin, path: url.pathname, method: 'POST', headers, body: JSON.stringify(params), signal });
+    if (response.statusCode !== 200) throw new Error(`upstream HTTP ${response.statusCode}: ${await response.body.text()}`);
+    return (await response.body.json()) as ChatCompletion;
+  };
+}
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -44,6 +65,10 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
+const kind = (process.env.FLOOR_UPSTREAM ?? 'sdk') as FloorKind;
+if (!FLOOR_KINDS.includes(kind)) throw new Error(`FLOOR_UPSTREAM must be one of ${FLOOR_KINDS.join(', ')}`);
+const complete = completer(kind);
+
 const server = http.createServer({ keepAliveTimeout: 65_000 }, async (req, res) => {
   const aborter = new AbortController();
   res.once('close', () => {
@@ -51,14 +76,14 @@ const server = http.createServer({ keepAliveTimeout: 65_000 }, async (req, res) 
   });
   try {
     const converse = JSON.parse((await readBody(req)).toString('utf8')) as ConverseText;
-    const completion = await client.chat.completions.create(
+    const completion = await complete(
       {
         model: UPSTREAM_MODEL,
         messages: converse.messages.map((message) => ({ role: message.role, content: message.content.map((block) => block.text ?? '').join('') })),
         max_completion_tokens: converse.inferenceConfig?.maxTokens,
         temperature: converse.inferenceConfig?.temperature,
       },
-      { signal: aborter.signal },
+      aborter.signal,
     );
     const usage = completion.usage;
     const body = Buffer.from(
@@ -80,6 +105,7 @@ const server = http.createServer({ keepAliveTimeout: 65_000 }, async (req, res) 
 server.listen(0, '127.0.0.1');
 await once(server, 'listening');
 const usage = startUsageReporter();
+const config = loadConfig(process.env);
 
 serveCalls({
   ...profilerCalls(),

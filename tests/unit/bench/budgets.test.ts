@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { buildNotes, buildRows, HEAP_GROWTH_TOLERANCE_BYTES, memoryGrowth } from '../../../bench/lib/budgets.ts';
+import { buildNotes, buildRows, HEAP_GROWTH_TOLERANCE_BYTES, memoryGrowth, type FloorThroughput } from '../../../bench/lib/budgets.ts';
 import { renderTable, verdict } from '../../../bench/lib/table.ts';
 import type { MemoryCheckpoint } from '../../../bench/lib/throughput.ts';
 
@@ -103,7 +103,7 @@ describe('bench budget rows for scenarios that did not run', () => {
   });
 });
 
-describe('bench floor rows (node:http + the openai client only, next to the gateway)', () => {
+describe('bench floor rows (the stack without the gateway, next to the gateway)', () => {
   const run = (concurrency: number, cpuMicrosPerRequest: number, requestsPerSecond: number) => ({
     concurrency,
     requests: 10_000,
@@ -129,23 +129,28 @@ describe('bench floor rows (node:http + the openai client only, next to the gate
       errors: 0,
     };
   };
+  const summary = (floors: FloorThroughput[]) => ({
+    gateway: [run(32, 400, 2500), run(64, 420, 2400)],
+    direct: [],
+    floors,
+    memory: run(32, 400, 2500),
+    peakRssSampled: 100 * MB,
+    peakRssKernel: 100 * MB,
+    gatewayConnectionsTotal: 64,
+    gatewayRequestsTotal: 50_000,
+    poolSize: 64,
+  });
 
-  it('shows the floor under each gateway run, with the CPU the gateway adds, and budgets nothing on it', () => {
-    // Prepare: the floor ran at c=32 only; its latency was measured too.
+  it('shows each floor under the gateway run of its concurrency, with the CPU the gateway adds, and budgets nothing on them', () => {
+    // Prepare: both floors ran at c=32, only the SDK floor at c=64; both latencies were measured.
     const measured = {
       latency: latency(0.8),
-      floorLatency: latency(0.6),
-      throughput: {
-        gateway: [run(32, 400, 2500), run(64, 420, 2400)],
-        direct: [],
-        floor: [run(32, 340, 2900)],
-        memory: run(32, 400, 2500),
-        peakRssSampled: 100 * MB,
-        peakRssKernel: 100 * MB,
-        gatewayConnectionsTotal: 64,
-        gatewayRequestsTotal: 50_000,
-        poolSize: 64,
-      },
+      floorLatency: { sdk: latency(0.6), agent: latency(0.4) },
+      throughput: summary([
+        { ...run(32, 340, 2900), kind: 'sdk' as const },
+        { ...run(32, 210, 4400), kind: 'agent' as const },
+        { ...run(64, 380, 2700), kind: 'sdk' as const },
+      ]),
       failures: {},
     };
 
@@ -155,24 +160,32 @@ describe('bench floor rows (node:http + the openai client only, next to the gate
     // Assess
     const floorRows = rows.filter((row) => row.figure.includes('floor'));
     expect(floorRows.map((row) => [row.figure.trim(), row.value])).to.deep.equal([
-      ['floor (node:http + openai SDK only) added p50/p90/p99', '0.400 / 0.400 / 0.400 ms'],
-      ['floor c=32 (node:http + openai SDK only) req/s', '2,900'],
-      ['floor CPU per request; the gateway adds', '340 us; +60 us'],
+      ['floor, node:http + openai SDK only: added p50/p90/p99', '0.400 / 0.400 / 0.400 ms'],
+      ['floor, node:http + undici Agent, no SDK: added p50/p90/p99', '0.200 / 0.200 / 0.200 ms'],
+      ['floor c=32, node:http + openai SDK only: req/s', '2,900'],
+      ['floor c=32, node:http + openai SDK only: CPU per request; the gateway adds', '340 us; +60 us'],
+      ['floor c=32, node:http + undici Agent, no SDK: req/s', '4,400'],
+      ['floor c=32, node:http + undici Agent, no SDK: CPU per request; the gateway adds', '210 us; +190 us'],
+      ['floor c=64, node:http + openai SDK only: req/s', '2,700'],
+      ['floor c=64, node:http + openai SDK only: CPU per request; the gateway adds', '380 us; +40 us'],
     ]);
     expect(floorRows.every((row) => row.budget === '' && row.pass === null)).to.equal(true);
-    const c32 = rows.findIndex((row) => row.figure === 'Gateway CPU per request (c=32)');
-    expect(rows[c32 + 1]?.figure.trim()).to.equal('floor c=32 (node:http + openai SDK only) req/s');
+    const c64 = rows.findIndex((row) => row.figure === 'Gateway CPU per request (c=64)');
+    expect(rows[c64 + 1]?.figure.trim()).to.equal('floor c=64, node:http + openai SDK only: req/s');
   });
 
-  it('notes failed floor requests', () => {
+  it('notes failed floor requests, by floor', () => {
     // Prepare
-    const failed = { ...run(32, 340, 2900), errors: 3, firstError: 'HTTP 500' };
-    const measured = { failures: {}, throughput: { gateway: [], direct: [], floor: [failed], memory: run(32, 1, 1), peakRssSampled: 0, peakRssKernel: 0, gatewayConnectionsTotal: 0, gatewayRequestsTotal: 0, poolSize: 64 } };
+    const measured = {
+      failures: {},
+      floorLatency: { agent: { ...latency(0.4), errors: 2, firstError: 'ECONNRESET' } },
+      throughput: summary([{ ...run(32, 340, 2900), kind: 'sdk' as const, errors: 3, firstError: 'HTTP 500' }]),
+    };
 
     // Act
     const notes = buildNotes(measured);
 
     // Assess
-    expect(notes).to.deep.equal(['floor c=32: 3 failed request(s), first: HTTP 500']);
+    expect(notes).to.deep.equal(['floor (agent) latency: 2 failed request(s), first: ECONNRESET', 'floor (sdk) c=32: 3 failed request(s), first: HTTP 500']);
   });
 });
