@@ -43,10 +43,10 @@ type Fetch = typeof globalThis.fetch;
  * the caller's abort signal is linked to the SDK's per-attempt controller with one listener.
  *
  * Why: given a caller signal, the stock method composes it with `AbortSignal.any` and tracks the
- * pair with weak references and a FinalizationRegistry, per request. The benchmark's floor
- * (bench/README.md) measured that at about a tenth of the CPU per request. Here the caller's
- * signal lives exactly as long as the request it belongs to, so a plain listener cannot outlive
- * it. The rest is what the stock method does: the SDK's timeout aborts the attempt, the method
+ * pair with weak references and a FinalizationRegistry, per request: about 2.3 us per call in a
+ * tight loop, and weak cells that survive young-generation collections (bench/README.md). Here
+ * the caller's signal lives exactly as long as the request it belongs to, so a plain listener
+ * cannot outlive it. The rest is what the stock method does: the SDK's timeout aborts the attempt, the method
  * is upper-cased, and the SDK still sees the caller's signal (an aborted caller is an
  * APIUserAbortError and is never retried).
  */
