@@ -3,6 +3,7 @@
  * The names are a fixed contract (README "Configuration"); a bad value fails fast with a clear message.
  */
 import * as z from '../schemas/zod.ts';
+import { LOG_LEVELS, logLevelOf, type LogLevel } from '../observability/logLevels.ts';
 
 const intFrom = (fallback: number, min: number, max: number) =>
   z._default(z.coerce.number().check(z.int(), z.minimum(min), z.maximum(max)), fallback);
@@ -44,7 +45,7 @@ const EnvSchema = z.object({
   OPENAI_TIMEOUT_MS: intFrom(600_000, 1, 3_600_000),
   OPENAI_MAX_RETRIES: intFrom(2, 0, 10),
   OPENAI_MAX_CONNECTIONS: intFrom(64, 1, 4096),
-  LOG_LEVEL: z._default(z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'debug', 'info', 'warn', 'error', 'silent']), 'INFO'),
+  LOG_LEVEL: z._default(z.string().check(z.refine((value) => logLevelOf(value) !== undefined, { message: `must be one of ${LOG_LEVELS.join(', ')} (any case)` })), 'INFO'),
   MAX_BODY_BYTES: intFrom(20 * 1024 * 1024, 1024, 200 * 1024 * 1024),
   SECRETS_MAX_AGE_SECONDS: intFrom(300, 1, 86_400),
   MODELS_CACHE_SECONDS: intFrom(300, 0, 86_400),
@@ -62,7 +63,7 @@ export interface Config {
   readonly openaiTimeoutMs: number;
   readonly openaiMaxRetries: number;
   readonly openaiMaxConnections: number;
-  readonly logLevel: string;
+  readonly logLevel: LogLevel;
   readonly maxBodyBytes: number;
   readonly secretsMaxAgeSeconds: number;
   readonly modelsCacheSeconds: number;
@@ -93,7 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     openaiTimeoutMs: e.OPENAI_TIMEOUT_MS,
     openaiMaxRetries: e.OPENAI_MAX_RETRIES,
     openaiMaxConnections: e.OPENAI_MAX_CONNECTIONS,
-    logLevel: e.LOG_LEVEL.toUpperCase(),
+    logLevel: logLevelOf(e.LOG_LEVEL)!,
     maxBodyBytes: e.MAX_BODY_BYTES,
     secretsMaxAgeSeconds: e.SECRETS_MAX_AGE_SECONDS,
     modelsCacheSeconds: e.MODELS_CACHE_SECONDS,

@@ -3,17 +3,13 @@
  * carry ids, route, model, status and latency, never prompts or keys.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { logLevelOf } from './logLevels.ts';
 
 export const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME ?? 'bedrock-gateway';
 
-const LEVELS = new Set(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL', 'TRACE']);
-
+/** An unknown level falls back to INFO here; config (loadConfig) rejects it with a message first. */
 export function createLogger(level = process.env.LOG_LEVEL ?? 'INFO'): Logger {
-  const upper = level.toUpperCase();
-  return new Logger({
-    serviceName: SERVICE_NAME,
-    logLevel: (LEVELS.has(upper) ? upper : 'INFO') as 'INFO',
-  });
+  return new Logger({ serviceName: SERVICE_NAME, logLevel: logLevelOf(level) ?? 'INFO' });
 }
 
 export const logger = createLogger();

@@ -81,6 +81,7 @@ describe('loadConfig: every variable', () => {
     ['OPENAI_MAX_CONNECTIONS', { OPENAI_MAX_CONNECTIONS: '16' }, { openaiMaxConnections: 16 }],
     ['LOG_LEVEL (upper-cased)', { LOG_LEVEL: 'debug' }, { logLevel: 'DEBUG' }],
     ['LOG_LEVEL SILENT', { LOG_LEVEL: 'SILENT' }, { logLevel: 'SILENT' }],
+    ['LOG_LEVEL in mixed case', { LOG_LEVEL: 'Warn' }, { logLevel: 'WARN' }],
     ['MAX_BODY_BYTES', { MAX_BODY_BYTES: '1048576' }, { maxBodyBytes: 1_048_576 }],
     ['SECRETS_MAX_AGE_SECONDS', { SECRETS_MAX_AGE_SECONDS: '60' }, { secretsMaxAgeSeconds: 60 }],
     ['MODELS_CACHE_SECONDS', { MODELS_CACHE_SECONDS: '0' }, { modelsCacheSeconds: 0 }],
@@ -142,6 +143,13 @@ describe('loadConfig: invalid values name the variable', () => {
       expect(error.message).to.include(variable);
     });
   }
+
+  it('lists the accepted LOG_LEVEL values when it rejects one', () => {
+    // Act
+    const error = configError({ LOG_LEVEL: 'CRITICAL' });
+    // Assess
+    expect(error.message).to.include('LOG_LEVEL').and.include('DEBUG, INFO, WARN, ERROR, SILENT');
+  });
 
   it('names every invalid variable at once', () => {
     // Act
