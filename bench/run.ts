@@ -1,9 +1,10 @@
 /**
  * `npm run bench`: the gateway's performance against its budgets, on loopback.
  *
- * The fake upstream and the gateway each run in their own child process; the load client
- * runs here. Every figure is measured against a direct call to the same fake upstream in
- * the same run. Prints a table, writes bench/results/latest.json, and exits 0 even when a
+ * The fake upstream, the gateway and the two floors (bench/lib/floorChild.ts) each run in
+ * their own child process; the load client runs here. Every figure is measured against a
+ * direct call to the same fake upstream in the same run, and the floors' figures sit under
+ * the gateway's. Prints a table, writes bench/results/latest.json, and exits 0 even when a
  * budget fails (it is a report) unless --check is given.
  *
  *   node bench/run.ts [--quick] [--check] [--profile] [--client=undici|http] [--build] [--log-level=INFO]
@@ -186,7 +187,7 @@ async function main(): Promise<number> {
     const launchEnv = Object.entries(started.env).map(([name, value]) => `${name}=${value} `).join('');
     log(`gateway: bundled like npm start, ${launchEnv}node ${started.nodeFlags.join(' ')}`);
     const scripts = await buildBenchChildren(ROOT, { profiled: options.profile });
-    // The gateway and the floor are launched alike: the start script's variables and V8 flags.
+    // The gateway and the floors are launched alike: the start script's variables and V8 flags.
     const launchChild = <Info>(name: string, script: string, env: NodeJS.ProcessEnv = {}) =>
       startChild<Info>({ name, script, env: { ...started.env, ...gatewayEnv(upstreamInfo, options.logLevel), ...env }, execArgv: ['--expose-gc', ...started.nodeFlags] });
     gateway = await attempt('gateway', failures, () => launchChild<GatewayInfo>('gateway', scripts.gateway));
