@@ -46,9 +46,10 @@ type Fetch = typeof globalThis.fetch;
  * pair with weak references and a FinalizationRegistry, per request: about 2.3 us per call in a
  * tight loop, and weak cells that survive young-generation collections (bench/README.md). Here
  * the caller's signal lives exactly as long as the request it belongs to, so a plain listener
- * cannot outlive it. The rest is what the stock method does: the SDK's timeout aborts the attempt, the method
- * is upper-cased, and the SDK still sees the caller's signal (an aborted caller is an
- * APIUserAbortError and is never retried).
+ * cannot outlive it; it is removed as soon as an attempt has nothing left to cancel. The rest is
+ * what the stock method does: the SDK's timeout aborts the attempt, the method is upper-cased,
+ * fetch is called without `this`, and the SDK still sees the caller's signal (an aborted caller
+ * is an APIUserAbortError and is never retried).
  */
 class GatewayOpenAI extends OpenAI {
   readonly #send: Fetch;
@@ -61,12 +62,21 @@ class GatewayOpenAI extends OpenAI {
   override async fetchWithTimeout(url: Parameters<Fetch>[0], init: RequestInit | undefined, ms: number, controller: AbortController): Promise<Response> {
     const { signal: callerSignal, method, ...rest } = init ?? {};
     const abort = () => controller.abort();
-    // Kept for the whole request, not only until the headers: a streamed body is cancelled through the same controller.
+    // Kept past the headers while a streamed body is open: it is cancelled through the same controller.
     if (callerSignal?.aborted) abort();
     else callerSignal?.addEventListener('abort', abort, { once: true });
+    // Bounds the whole attempt, including time queued behind a full pool (undici's own timeouts start at the socket).
     const timer = setTimeout(abort, ms);
+    const send = this.#send; // called without `this`, as the stock method calls fetch
     try {
-      return await this.#send(url, { ...rest, method: (method ?? 'GET').toUpperCase(), signal: controller.signal });
+      const response = await send(url, { ...rest, method: (method ?? 'GET').toUpperCase(), signal: controller.signal });
+      // A body already read whole (the Agent adapter reads every non-streamed body) leaves nothing to cancel.
+      if (response.body === null) callerSignal?.removeEventListener('abort', abort);
+      return response;
+    } catch (error) {
+      // A failed attempt is over: a retry adds its own listener.
+      callerSignal?.removeEventListener('abort', abort);
+      throw error;
     } finally {
       clearTimeout(timer);
     }

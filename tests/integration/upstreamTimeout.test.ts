@@ -4,7 +4,7 @@
  * Retry-After is retried after the wait, and a reset socket is retried once.
  */
 import http from 'node:http';
-import { once } from 'node:events';
+import { getEventListeners, once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { buildGateway } from '../../app/composition.ts';
@@ -88,6 +88,91 @@ describe('Upstream timeouts and retries (openai SDK over the undici Agent)', fun
       await new Promise((r) => setTimeout(r, 300));
       expect(upstream.calls()).to.equal(1);
     } finally {
+      await built.close();
+      upstream.server.closeAllConnections();
+      upstream.server.close();
+    }
+  });
+
+  it('bounds a call queued behind a full pool by OPENAI_TIMEOUT_MS', async () => {
+    // Prepare: one upstream connection, held by a first call the server never answers.
+    const upstream = await serve(() => undefined);
+    const built = gateway(upstream.baseURL, { OPENAI_TIMEOUT_MS: '400', OPENAI_MAX_RETRIES: '0', OPENAI_MAX_CONNECTIONS: '1' });
+    try {
+      const first = built.gateway(converse);
+      await new Promise((r) => setTimeout(r, 50));
+      // Act: the second call waits for the only connection.
+      const started = performance.now();
+      const second = await built.gateway(converse);
+      const waited = performance.now() - started;
+      // Assess: it times out on the SDK's clock, not after the first call's socket times out.
+      expect(second.status).to.equal(408);
+      expect(waited).to.be.within(300, 700);
+      expect((await first).status).to.equal(408);
+    } finally {
+      await built.close();
+      upstream.server.closeAllConnections();
+      upstream.server.close();
+    }
+  });
+
+  const firstAttempts: ReadonlyArray<readonly [string, (req: http.IncomingMessage, res: http.ServerResponse) => void]> = [
+    ['answered 500', (_req, res) => {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end('{"error":{"message":"try again"}}');
+    }],
+    ['a reset socket', (req) => req.socket.destroy()],
+  ];
+  for (const [label, failFirst] of firstAttempts) {
+    it(`leaves no listener on the caller's signal once a call retried after ${label} has answered`, async () => {
+      // Prepare: the first attempt fails (the SDK retries it), the second answers.
+      const upstream = await serve((req, res, n) => {
+        if (n === 1) return failFirst(req, res);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(completion);
+      });
+      const built = gateway(upstream.baseURL, { OPENAI_MAX_RETRIES: '2' });
+      const caller = new AbortController();
+      try {
+        // Act
+        const response = await built.gateway({ ...converse, signal: caller.signal });
+        // Assess
+        expect(response.status).to.equal(200);
+        expect(upstream.calls()).to.equal(2);
+        expect(getEventListeners(caller.signal, 'abort')).to.have.length(0);
+      } finally {
+        await built.close();
+        upstream.server.close();
+      }
+    });
+  }
+
+  it('cancels a streamed upstream call when the caller goes away mid-stream', async () => {
+    // Prepare: an SSE answer that sends one chunk and then stalls; the server notes when its connection closes.
+    let closed = false;
+    const chunk = JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o', choices: [{ index: 0, delta: { role: 'assistant', content: 'Hel' }, finish_reason: null }] });
+    const upstream = await serve((_req, res) => {
+      res.once('close', () => (closed = true));
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`data: ${chunk}\n\n`);
+    });
+    const built = gateway(upstream.baseURL, { OPENAI_MAX_RETRIES: '0' });
+    const caller = new AbortController();
+    try {
+      const response = await built.gateway({ ...converse, path: '/model/gpt-4o/converse-stream', signal: caller.signal });
+      expect(response.kind).to.equal('stream');
+      const frames = (response as { body: AsyncIterable<Uint8Array> }).body[Symbol.asyncIterator]();
+      await frames.next();
+      // Act: the caller goes away; nobody calls return() on the body.
+      caller.abort();
+      const deadline = Date.now() + 2000;
+      while (!closed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      // Assess
+      expect(closed, 'upstream connection closed').to.equal(true);
+      await frames.next().catch(() => undefined);
+    } finally {
+      caller.abort();
+      upstream.server.closeAllConnections();
       await built.close();
       upstream.server.closeAllConnections();
       upstream.server.close();
