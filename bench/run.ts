@@ -108,16 +108,32 @@ function gatewayEnv(upstream: UpstreamInfo, logLevel: string): NodeJS.ProcessEnv
   };
 }
 
-/** A floor child with the context pointed at it, and the upstream connections it has opened so far. */
+/** A floor child with the context pointed at it, the upstream connections it has opened so far, and whether its warm-up worked. */
 interface Floor {
   readonly kind: FloorKind;
   readonly ctx: BenchContext;
   connections: number;
+  warmed: boolean;
+}
+
+/**
+ * Runs one phase on a floor and charges the upstream connections opened meanwhile to it, whatever
+ * the outcome: the upstream's count, less what the direct client (which the latency phase also
+ * uses) opened in the same time. What is not charged to a floor is charged to the gateway.
+ */
+async function onFloor<T>(floor: Floor, phase: () => Promise<T>): Promise<T> {
+  const { upstream, directClient } = floor.ctx;
+  const before = { upstream: (await upstream.call<UpstreamStats>('stats')).connections, direct: directClient.connectionsOpened() };
+  try {
+    return await phase();
+  } finally {
+    const opened = (await upstream.call<UpstreamStats>('stats')).connections - before.upstream;
+    floor.connections += opened - (directClient.connectionsOpened() - before.direct);
+  }
 }
 
 async function floorThroughput(floor: Floor, concurrency: number, total: number): Promise<FloorThroughput> {
-  const result = await gatewayThroughput(floor.ctx, concurrency, total, total, `floor (${floor.kind})`);
-  floor.connections += result.upstreamConnectionsOpened;
+  const result = await onFloor(floor, () => gatewayThroughput(floor.ctx, concurrency, total, total, `floor (${floor.kind})`));
   return { ...result, kind: floor.kind };
 }
 
@@ -134,7 +150,7 @@ async function measureThroughputs(ctx: BenchContext, plan: Plan, profileFile: st
     gateway.push(await gatewayThroughput(ctx, concurrency, plan.throughput.requests, plan.throughput.requests));
     if (profiled) await ctx.gateway.call('profileStop', { file: profileFile }, 60_000);
     // The floors right after, under the same load, so they compare in the same VM phase.
-    for (const floor of floors) {
+    for (const floor of floors.filter((f) => f.warmed)) {
       const measured = await attempt(`floor (${floor.kind}) c=${concurrency}`, failures, () => floorThroughput(floor, concurrency, plan.throughput.requests));
       if (measured) floorRuns.push(measured);
     }
@@ -206,17 +222,18 @@ async function main(): Promise<number> {
       const warmupConcurrency = plan.throughput.concurrencies[0] ?? 32;
       log(`warm-up: ${plan.warmupRequests} Converse requests at c=${warmupConcurrency}, not measured`);
       await attempt('warmup', failures, () => gatewayThroughput(ctx, warmupConcurrency, plan.warmupRequests, plan.warmupRequests));
-      // The floors get the same warm-up; one whose warm-up fails is left out of the run.
+      // The floors get the same warm-up; one whose warm-up fails is left out of the run (its connections still count).
       const floors: Floor[] = [];
       for (const { kind, child } of floorChildren) {
         const floorClient = createClient({ kind: options.client, origin: child.info.url, connections });
         clients.push(floorClient);
-        const floor: Floor = { kind, ctx: { ...ctx, gateway: child, gatewayClient: floorClient }, connections: 0 };
-        if (await attempt(`floor (${kind}) warm-up`, failures, () => floorThroughput(floor, warmupConcurrency, plan.warmupRequests))) floors.push(floor);
+        const floor: Floor = { kind, ctx: { ...ctx, gateway: child, gatewayClient: floorClient }, connections: 0, warmed: false };
+        floors.push(floor);
+        floor.warmed = (await attempt(`floor (${kind}) warm-up`, failures, () => floorThroughput(floor, warmupConcurrency, plan.warmupRequests))) !== undefined;
       }
       latency = await attempt('latency', failures, () => measureLatency(ctx));
-      for (const floor of floors) {
-        const measured = await attempt(`floor (${floor.kind}) latency`, failures, () => measureLatency({ ...floor.ctx, log: (line) => log(`floor (${floor.kind}) ${line}`) }));
+      for (const floor of floors.filter((f) => f.warmed)) {
+        const measured = await attempt(`floor (${floor.kind}) latency`, failures, () => onFloor(floor, () => measureLatency({ ...floor.ctx, log: (line) => log(`floor (${floor.kind}) ${line}`) })));
         if (measured) floorLatency[floor.kind] = measured;
       }
       stream = await attempt('stream', failures, () => measureStream(ctx));
