@@ -6,16 +6,22 @@ import { isUtf8 } from 'node:buffer';
 import * as z from './zod.ts';
 import { validation } from '../core/errors.ts';
 
+/** Bytes decoded as UTF-8 JSON, or which of the two checks they failed (callers word the 400). */
+export function jsonFromBytes(bytes: Uint8Array): { readonly value: unknown } | { readonly problem: 'utf8' | 'json' } {
+  if (!isUtf8(bytes)) return { problem: 'utf8' };
+  try {
+    return { value: JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) };
+  } catch {
+    return { problem: 'json' };
+  }
+}
+
 /** Parses a request body as JSON. Empty bodies become `{}` (Bedrock treats every Converse member as optional). */
 export function parseJsonBody(body: Uint8Array): unknown {
   if (body.byteLength === 0) return {};
-  if (!isUtf8(body)) throw validation('The request body is not valid UTF-8.');
-  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw validation('The request body is not valid JSON.');
-  }
+  const decoded = jsonFromBytes(body);
+  if ('value' in decoded) return decoded.value;
+  throw validation(decoded.problem === 'utf8' ? 'The request body is not valid UTF-8.' : 'The request body is not valid JSON.');
 }
 
 /** `messages.0.content.1.text` style path, as Bedrock-ish `messages[0].content[1].text`. */

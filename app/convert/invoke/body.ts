@@ -4,18 +4,20 @@
  * gets the same 400 ValidationException wherever it comes in, naming the field it came in.
  * The body is JSON whatever the Content-Type says (JS sends octet-stream, botocore none).
  */
-import { isUtf8 } from 'node:buffer';
 import { validation } from '../../core/errors.ts';
+import { jsonFromBytes } from '../../schemas/validate.ts';
 
 /** `field` names the body in the caller's request: `body` for InvokeModel, `input.invokeModel.body` for CountTokens. */
 export function parseInvokeBody(bytes: Uint8Array, field: string): Record<string, unknown> {
-  if (!isUtf8(bytes)) throw validation(`${field}: the InvokeModel body is not valid UTF-8.`);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
-  } catch {
-    throw validation(`${field}: the InvokeModel body is not valid JSON (it must be a JSON object).`);
+  const decoded = jsonFromBytes(bytes);
+  if (!('value' in decoded)) {
+    throw validation(
+      decoded.problem === 'utf8'
+        ? `${field}: the InvokeModel body is not valid UTF-8.`
+        : `${field}: the InvokeModel body is not valid JSON (it must be a JSON object).`,
+    );
   }
+  const parsed = decoded.value;
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw validation(`${field}: the InvokeModel body must be a JSON object.`);
   }
