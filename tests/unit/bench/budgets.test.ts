@@ -189,3 +189,71 @@ describe('bench floor rows (the stack without the gateway, next to the gateway)'
     expect(notes).to.deep.equal(['floor (agent) latency: 2 failed request(s), first: ECONNRESET', 'floor (sdk) c=32: 3 failed request(s), first: HTTP 500']);
   });
 });
+
+describe('bench budget verdicts on measured values', () => {
+  const run = (concurrency: number, over = false) => ({
+    concurrency,
+    requests: 10_000,
+    errors: 0,
+    timedOut: false,
+    requestsPerSecond: over ? 2999 : 3001,
+    cpuMicrosPerRequest: over ? 351 : 349,
+    upstreamCpuMicrosPerRequest: 60,
+    clientCpuMicrosPerRequest: 90,
+    upstreamConnectionsOpened: 0,
+    checkpoints: [],
+  });
+  const throughput = (over: boolean) => ({
+    gateway: [run(32, over)],
+    direct: [],
+    floors: [],
+    memory: run(32),
+    // The peak is the higher of the two readings: the kernel's here.
+    peakRssSampled: 120 * MB,
+    peakRssKernel: (over ? 151 : 149) * MB,
+    gatewayConnectionsTotal: over ? 65 : 64,
+    gatewayRequestsTotal: 50_000,
+    poolSize: 64,
+  });
+  const coldStart = (over: boolean) => ({
+    built: false,
+    buildMs: 0,
+    awslambdaStub: false,
+    importMs: [90],
+    importMedianMs: 90,
+    processMedianMs: 120,
+    cachedImportMs: [over ? 81 : 79],
+    cachedImportMedianMs: over ? 81 : 79,
+    sizes: { handlerBytes: over ? 1.6e6 : 1.4e6, eagerBytes: 2e6, eagerFiles: 3, distBytes: 4e6 },
+  });
+  const verdicts = (over: boolean) =>
+    Object.fromEntries(
+      buildRows({ throughput: throughput(over), coldStart: coldStart(over), failures: {} })
+        .filter((row) => /^(Converse c=32 gateway req\/s|Gateway CPU per request|Gateway peak RSS|Upstream connections|Cold import|Bundle dist)/.test(row.figure))
+        .map((row) => [row.figure.split(' (')[0]!.split(' over ')[0]!, [row.value, row.pass]]),
+    );
+
+  it('passes req/s, CPU, peak RSS, connections, cold import and bundle within their budgets', () => {
+    // Act / Assess
+    expect(verdicts(false)).to.deep.equal({
+      'Converse c=32 gateway req/s': ['3,001', true],
+      'Gateway CPU per request': ['349 us', true],
+      'Gateway peak RSS': ['149.0 MB', true],
+      'Upstream connections': ['64', true],
+      'Cold import of dist/handler.mjs, compile cache as in the image': ['79.0 ms', true],
+      'Bundle dist/handler.mjs': ['1.4 MB', true],
+    });
+  });
+
+  it('fails each of them just over its budget', () => {
+    // Act / Assess
+    expect(verdicts(true)).to.deep.equal({
+      'Converse c=32 gateway req/s': ['2,999', false],
+      'Gateway CPU per request': ['351 us', false],
+      'Gateway peak RSS': ['151.0 MB', false],
+      'Upstream connections': ['65', false],
+      'Cold import of dist/handler.mjs, compile cache as in the image': ['81.0 ms', false],
+      'Bundle dist/handler.mjs': ['1.6 MB', false],
+    });
+  });
+});
