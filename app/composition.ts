@@ -20,7 +20,7 @@ import {
   type SecretFetcher,
   type SecretSource,
 } from './secrets/secretSource.ts';
-import { createOpenAIClient } from './upstream/openaiClient.ts';
+import { createOpenAIClient, openAIClientOptions } from './upstream/openaiClient.ts';
 import { createOpenAIUpstream } from './upstream/openaiUpstream.ts';
 import type { Upstream } from './upstream/upstream.ts';
 
@@ -88,14 +88,7 @@ export function buildGateway(options: BuildOptions): Built {
 
   const openai = options.upstream
     ? undefined
-    : createOpenAIClient({
-        baseURL: config.openaiBaseUrl,
-        apiKey,
-        timeoutMs: config.openaiTimeoutMs,
-        maxRetries: config.openaiMaxRetries,
-        maxConnections: config.openaiMaxConnections,
-        fetch: options.fetch,
-      });
+    : createOpenAIClient({ ...openAIClientOptions(config, apiKey), fetch: options.fetch });
   const upstream = options.upstream ?? createOpenAIUpstream(openai!.client, apiKey, config.openaiMaxRetries);
 
   const catalog = new ModelCatalog({

@@ -33,7 +33,7 @@ export interface LocalServerOptions {
 }
 
 /** Reads the body with plain stream events (cheaper than an async iterator per request), bounded by `limit`. */
-function readBody(req: AnyRequest, limit: number): Promise<Uint8Array> {
+export function readBody(req: AnyRequest, limit: number): Promise<Uint8Array> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) return Promise.reject(bodyTooLarge(limit));
   return new Promise((resolve, reject) => {

@@ -7,6 +7,7 @@
 import OpenAI, { type ClientOptions } from 'openai';
 import { Agent } from 'undici';
 import { createAgentFetch } from './undiciFetch.ts';
+import type { Config } from '../config/config.ts';
 import type { SecretSource } from '../secrets/secretSource.ts';
 
 export interface OpenAIClientOptions {
@@ -18,6 +19,17 @@ export interface OpenAIClientOptions {
   readonly maxConnections: number;
   /** Tests may inject a fetch (nock intercepts the global one); production sends through the pooled Agent. */
   readonly fetch?: typeof globalThis.fetch;
+}
+
+/** The client options the configuration asks for (the gateway's composition and the benchmark's floor use them). */
+export function openAIClientOptions(config: Config, apiKey: SecretSource): OpenAIClientOptions {
+  return {
+    baseURL: config.openaiBaseUrl,
+    apiKey,
+    timeoutMs: config.openaiTimeoutMs,
+    maxRetries: config.openaiMaxRetries,
+    maxConnections: config.openaiMaxConnections,
+  };
 }
 
 export function createDispatcher(options: Pick<OpenAIClientOptions, 'timeoutMs' | 'maxConnections'>): Agent {

@@ -132,7 +132,8 @@ export function buildNotes(measured: Measured): string[] {
   return notes;
 }
 
-const signedMicros = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(0)} us`;
+/** `+12 us`, `-3 us`; `+0.35 MB` with the MB unit. */
+const signedValue = (value: number, digits: number, unit: string) => `${value >= 0 ? '+' : ''}${value.toFixed(digits)} ${unit}`;
 
 /** The floors next to a gateway run: what the stack costs without the gateway's own work, and what the gateway adds. */
 function floorRows(gateway: GatewayThroughput, floors: readonly FloorThroughput[]): Row[] {
@@ -142,7 +143,7 @@ function floorRows(gateway: GatewayThroughput, floors: readonly FloorThroughput[
       { figure: `  floor c=${floor.concurrency}, ${FLOOR_LABELS[floor.kind]}: req/s`, value: int(floor.requestsPerSecond), budget: '', pass: null },
       {
         figure: `  floor c=${floor.concurrency}, ${FLOOR_LABELS[floor.kind]}: CPU per request; the gateway adds`,
-        value: `${floor.cpuMicrosPerRequest.toFixed(0)} us; ${signedMicros(gateway.cpuMicrosPerRequest - floor.cpuMicrosPerRequest)}`,
+        value: `${floor.cpuMicrosPerRequest.toFixed(0)} us; ${signedValue(gateway.cpuMicrosPerRequest - floor.cpuMicrosPerRequest, 0, 'us')}`,
         budget: '',
         pass: null,
       },
@@ -186,7 +187,7 @@ export function buildRows(measured: Measured): Row[] {
     const growth = memoryGrowth(throughput.memory.checkpoints);
     if (throughput.memory.errors) rows.push({ figure: '  memory run errors', value: String(throughput.memory.errors), budget: '0', pass: false });
     if (growth) {
-      const signed = (bytes: number) => `${bytes >= 0 ? '+' : ''}${(bytes / 1e6).toFixed(2)} MB`;
+      const signed = (bytes: number) => signedValue(bytes / 1e6, 2, 'MB');
       rows.push({
         figure: `Growth ${int(growth.fromRequests)} -> ${int(growth.toRequests)} req (after GC, ${growth.points} points)`,
         value: `heap ${signed(growth.heapBytes)}, rss ${signed(growth.rssBytes)}`,

@@ -1,7 +1,9 @@
 /**
- * What a measured server child (the gateway, the floor) reports about itself over IPC: its own
+ * What a measured server child (the gateway, the floors) reports about itself over IPC: its own
  * CPU time and memory, with an RSS sampler every 100 ms to catch the peak between calls.
  */
+import { profilerCalls } from './childProfiler.ts';
+import { announceReady, serveCalls } from './ipc.ts';
 
 export interface ChildUsage {
   /** process.cpuUsage(), µs since start. */
@@ -20,13 +22,13 @@ export interface ChildUsage {
 
 const SAMPLE_EVERY_MS = 100;
 
-export interface UsageReporter {
+interface UsageReporter {
   /** The `usage` IPC call: with `{ gc: true }`, a forced full collection first (needs --expose-gc), so RSS/heap compare like with like. */
   readonly call: (payload: unknown) => ChildUsage;
   readonly stop: () => void;
 }
 
-export function startUsageReporter(): UsageReporter {
+function startUsageReporter(): UsageReporter {
   let sampledPeakRss = process.memoryUsage.rss();
   const sampler = setInterval(() => {
     sampledPeakRss = Math.max(sampledPeakRss, process.memoryUsage.rss());
@@ -58,4 +60,22 @@ export function startUsageReporter(): UsageReporter {
     },
     stop: () => clearInterval(sampler),
   };
+}
+
+/**
+ * What a measured server child does once it listens: answer the parent's calls (profiler, usage,
+ * stop) and announce itself. `close` stops its server; the process exits after it.
+ */
+export async function serveMeasuredChild(info: { readonly url: string; readonly maxConnections: number }, close: () => Promise<void>): Promise<void> {
+  const usage = startUsageReporter();
+  serveCalls({
+    ...profilerCalls(),
+    usage: usage.call,
+    stop: async () => {
+      usage.stop();
+      await close();
+      setTimeout(() => process.exit(0), 10);
+    },
+  });
+  await announceReady(info);
 }

@@ -9,19 +9,18 @@
  * Measured next to the gateway, they show how much of a budget the required stack uses before
  * the gateway's own work, and how much of that is the openai SDK.
  */
-import http, { type IncomingMessage } from 'node:http';
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
-import { loadConfig } from '../../app/config/config.ts';
+import { loadConfig, type Config } from '../../app/config/config.ts';
+import { readBody } from '../../app/local/server.ts';
 import { staticSecret } from '../../app/secrets/secretSource.ts';
-import { createDispatcher, createOpenAIClient } from '../../app/upstream/openaiClient.ts';
+import { createDispatcher, createOpenAIClient, openAIClientOptions } from '../../app/upstream/openaiClient.ts';
 import type { ChatCompletion, ChatParams } from '../../app/upstream/upstream.ts';
 import { UPSTREAM_MODEL } from './bodies.ts';
 import type { GatewayInfo } from './gatewayChild.ts';
-import { profilerCalls } from './childProfiler.ts';
+import { serveMeasuredChild } from './childUsage.ts';
 import { FLOOR_KINDS, type FloorKind } from './floors.ts';
-import { startUsageReporter } from './childUsage.ts';
-import { announceReady, serveCalls } from './ipc.ts';
 
 /** Announced like the gateway, so the same throughput code drives both. */
 export type FloorInfo = GatewayInfo;
@@ -33,21 +32,14 @@ interface ConverseText {
 
 type Complete = (params: ChatParams, signal: AbortSignal) => Promise<ChatCompletion>;
 
-function completer(kind: FloorKind): Complete {
-  const config = loadConfig(process.env);
+function completer(kind: FloorKind, config: Config): Complete {
   const apiKey = process.env.OPENAI_API_KEY ?? '';
   if (kind === 'sdk') {
-    const { client } = createOpenAIClient({
-      baseURL: config.openaiBaseUrl,
-      apiKey: staticSecret(apiKey),
-      timeoutMs: config.openaiTimeoutMs,
-      maxRetries: config.openaiMaxRetries,
-      maxConnections: config.openaiMaxConnections,
-    });
+    const { client } = createOpenAIClient(openAIClientOptions(config, staticSecret(apiKey)));
     return (params, signal) => client.chat.completions.create(params, { signal });
   }
   const agent = createDispatcher({ timeoutMs: config.openaiTimeoutMs, maxConnections: config.openaiMaxConnections });
-  const url = new URL(`${config.openaiBaseUrl.replace(/\/$/, '')}/chat/completions`);
+  const url = new URL(`${config.openaiBaseUrl}/chat/completions`);
   const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', accept: 'application/json' };
   return async (params, signal) => {
     const response = await agent.request({ origin: url.origin, path: url.pathname, method: 'POST', headers, body: JSON.stringify(params), signal });
@@ -56,18 +48,10 @@ function completer(kind: FloorKind): Complete {
   };
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-    req.once('error', reject);
-  });
-}
-
 const kind = (process.env.FLOOR_UPSTREAM ?? 'sdk') as FloorKind;
 if (!FLOOR_KINDS.includes(kind)) throw new Error(`FLOOR_UPSTREAM must be one of ${FLOOR_KINDS.join(', ')}`);
-const complete = completer(kind);
+const config = loadConfig(process.env);
+const complete = completer(kind, config);
 
 const server = http.createServer({ keepAliveTimeout: 65_000 }, async (req, res) => {
   const aborter = new AbortController();
@@ -75,7 +59,8 @@ const server = http.createServer({ keepAliveTimeout: 65_000 }, async (req, res) 
     if (!res.writableFinished) aborter.abort();
   });
   try {
-    const converse = JSON.parse((await readBody(req)).toString('utf8')) as ConverseText;
+    // The gateway's own bounded body reader: any server must bound what it buffers.
+    const converse = JSON.parse(Buffer.from(await readBody(req, config.maxBodyBytes)).toString('utf8')) as ConverseText;
     const completion = await complete(
       {
         model: UPSTREAM_MODEL,
@@ -104,18 +89,7 @@ const server = http.createServer({ keepAliveTimeout: 65_000 }, async (req, res) 
 
 server.listen(0, '127.0.0.1');
 await once(server, 'listening');
-const usage = startUsageReporter();
-const config = loadConfig(process.env);
-
-serveCalls({
-  ...profilerCalls(),
-  usage: usage.call,
-  stop: async () => {
-    usage.stop();
-    server.closeAllConnections();
-    server.close();
-    setTimeout(() => process.exit(0), 10);
-  },
+await serveMeasuredChild({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, maxConnections: config.openaiMaxConnections } satisfies FloorInfo, async () => {
+  server.closeAllConnections();
+  server.close();
 });
-
-await announceReady({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, maxConnections: config.openaiMaxConnections } satisfies FloorInfo);

@@ -5,9 +5,7 @@
  */
 import { loadConfig } from '../../app/config/config.ts';
 import { runLocalGateway } from '../../app/local/main.ts';
-import { profilerCalls } from './childProfiler.ts';
-import { startUsageReporter, type ChildUsage } from './childUsage.ts';
-import { announceReady, serveCalls } from './ipc.ts';
+import { serveMeasuredChild, type ChildUsage } from './childUsage.ts';
 
 export interface GatewayInfo {
   readonly url: string;
@@ -19,16 +17,4 @@ export type GatewayUsage = ChildUsage;
 
 const config = loadConfig(process.env);
 const running = await runLocalGateway(config);
-const usage = startUsageReporter();
-
-serveCalls({
-  ...profilerCalls(),
-  usage: usage.call,
-  stop: async () => {
-    usage.stop();
-    await running.close();
-    setTimeout(() => process.exit(0), 10);
-  },
-});
-
-await announceReady({ url: running.server.url, maxConnections: config.openaiMaxConnections } satisfies GatewayInfo);
+await serveMeasuredChild({ url: running.server.url, maxConnections: config.openaiMaxConnections } satisfies GatewayInfo, () => running.close());

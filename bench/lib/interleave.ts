@@ -10,7 +10,7 @@ export type BenchPath = 'gateway' | 'direct';
 /** One round's measurement of one path: its successful samples, ns (errors are the caller's to tally). */
 export type MeasureRound = () => Promise<readonly number[]>;
 
-export interface InterleavedSamples {
+interface InterleavedSamples {
   readonly gateway: readonly number[];
   readonly direct: readonly number[];
   /** Per round with samples on both paths: gateway p50 minus direct p50, ms. */

@@ -33,7 +33,7 @@ export function startScriptLaunch(root: string): StartScriptLaunch {
   return parseStartScript(pkg.scripts.start ?? '');
 }
 
-export interface BenchChildScripts {
+interface BenchChildScripts {
   readonly gateway: string;
   readonly floor: string;
 }

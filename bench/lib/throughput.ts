@@ -63,7 +63,7 @@ async function gatewayUsage(ctx: BenchContext, gc: boolean): Promise<UsageWithCp
   return { ...after, cpuBeforeGc: before.cpu };
 }
 
-/** Converse load on the gateway, or with `name` 'floor' on the floor child (ctx.gateway and ctx.gatewayClient pointed at it). */
+/** Converse load on the gateway, or on a floor child when ctx.gateway and ctx.gatewayClient point at it (`name` labels the log line). */
 export async function gatewayThroughput(ctx: BenchContext, concurrency: number, total: number, checkpointEvery: number, name = 'gateway'): Promise<GatewayThroughput> {
   const text = words(TEXT_BYTES);
   const { gateway } = requestsFor(text, false);
