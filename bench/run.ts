@@ -19,7 +19,7 @@ import { createClient, type BenchClient, type ClientKind } from './lib/client.ts
 import { measureColdStart, type ColdStartResult } from './lib/coldStart.ts';
 import { FULL_PLAN, QUICK_PLAN, type BenchContext, type Plan } from './lib/context.ts';
 import type { FloorInfo } from './lib/floorChild.ts';
-import { FLOOR_KINDS, type FloorKind } from './lib/floors.ts';
+import { FLOOR_KINDS, floorThroughput, onFloor, type Floor, type FloorKind } from './lib/floors.ts';
 import type { GatewayInfo, GatewayUsage } from './lib/gatewayChild.ts';
 import { measureLatency, type LatencyResult } from './lib/latency.ts';
 import { buildBenchChildren, startScriptLaunch, type StartScriptLaunch } from './lib/localServerBuild.ts';
@@ -106,35 +106,6 @@ function gatewayEnv(upstream: UpstreamInfo, logLevel: string): NodeJS.ProcessEnv
     OPENAI_MAX_CONNECTIONS: String(POOL_SIZE),
     LOG_LEVEL: logLevel,
   };
-}
-
-/** A floor child with the context pointed at it, the upstream connections it has opened so far, and whether its warm-up worked. */
-interface Floor {
-  readonly kind: FloorKind;
-  readonly ctx: BenchContext;
-  connections: number;
-  warmed: boolean;
-}
-
-/**
- * Runs one phase on a floor and charges the upstream connections opened meanwhile to it, whatever
- * the outcome: the upstream's count, less what the direct client (which the latency phase also
- * uses) opened in the same time. What is not charged to a floor is charged to the gateway.
- */
-async function onFloor<T>(floor: Floor, phase: () => Promise<T>): Promise<T> {
-  const { upstream, directClient } = floor.ctx;
-  const before = { upstream: (await upstream.call<UpstreamStats>('stats')).connections, direct: directClient.connectionsOpened() };
-  try {
-    return await phase();
-  } finally {
-    const opened = (await upstream.call<UpstreamStats>('stats')).connections - before.upstream;
-    floor.connections += opened - (directClient.connectionsOpened() - before.direct);
-  }
-}
-
-async function floorThroughput(floor: Floor, concurrency: number, total: number): Promise<FloorThroughput> {
-  const result = await onFloor(floor, () => gatewayThroughput(floor.ctx, concurrency, total, total, `floor (${floor.kind})`));
-  return { ...result, kind: floor.kind };
 }
 
 async function measureThroughputs(ctx: BenchContext, plan: Plan, profileFile: string | undefined, floors: readonly Floor[], failures: Record<string, string>): Promise<ThroughputSummary> {
