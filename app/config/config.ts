@@ -3,7 +3,7 @@
  * The names are a fixed contract (README "Configuration"); a bad value fails fast with a clear message.
  */
 import * as z from '../schemas/zod.ts';
-import { LOG_LEVELS, logLevelOf, type LogLevel } from '../observability/logLevels.ts';
+import { LOG_LEVELS, logLevelOf, type LogLevel } from './logLevels.ts';
 
 const intFrom = (fallback: number, min: number, max: number) =>
   z._default(z.coerce.number().check(z.int(), z.minimum(min), z.maximum(max)), fallback);

@@ -73,6 +73,13 @@ export const bodyTooLarge = (limitBytes: number): BedrockError =>
 export const internal = (message = 'The gateway hit an internal error. Try again; if it persists, contact the operator.'): BedrockError =>
   new BedrockError('InternalServerException', message);
 
+/** Thrown when the caller went away; the adapters treat it as "nothing to send". */
+export class CallerAbortedError extends BedrockError {
+  constructor() {
+    super('ValidationException', 'The request was aborted by the caller.', {}, 499);
+  }
+}
+
 /** Any thrown value -> a BedrockError. Unknown errors never leak their message or stack. */
 export function toBedrockError(error: unknown): BedrockError {
   if (error instanceof BedrockError) return error;

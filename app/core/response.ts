@@ -1,4 +1,6 @@
 /** What the core returns: a complete body, or a stream of already-encoded frames. */
+import type { BedrockError } from './errors.ts';
+
 /** Response header names as they should appear on HTTP/1.1 (HTTP/2 lower-cases them on the wire). */
 export type HeaderMap = Record<string, string>;
 
@@ -28,4 +30,12 @@ export function jsonResponse(status: number, payload: unknown, headers: HeaderMa
     headers: { 'content-type': 'application/json', ...headers },
     body: encoder.encode(JSON.stringify(payload)),
   };
+}
+
+/** A Bedrock exception on the wire: its status, `x-amzn-ErrorType`, `x-amzn-RequestId` and `{"message": ...}` body. */
+export function errorResponse(error: BedrockError, requestId: string): GatewayResponse {
+  return jsonResponse(error.status, error.toBody(), {
+    'x-amzn-ErrorType': error.exception,
+    'x-amzn-RequestId': requestId,
+  });
 }

@@ -5,8 +5,9 @@
  */
 import { loadConfig } from '../config/config.ts';
 import { internal } from '../core/errors.ts';
-import { errorResponse, type Gateway } from '../core/pipeline.ts';
-import { buildGateway } from '../composition.ts';
+import { errorResponse } from '../core/response.ts';
+import type { Gateway } from '../gateway/pipeline.ts';
+import { buildGateway } from '../gateway/composition.ts';
 import { logger } from '../observability/logger.ts';
 import { createMetrics } from '../observability/metrics.ts';
 import { createTelemetry } from '../observability/telemetry.ts';

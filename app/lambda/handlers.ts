@@ -6,7 +6,7 @@
  */
 import type { Writable } from 'node:stream';
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { Gateway } from '../core/pipeline.ts';
+import type { Gateway } from '../gateway/pipeline.ts';
 import type { GatewayResponse } from '../core/response.ts';
 import { toGatewayRequest, type LambdaHttpEvent } from './event.ts';
 import { httpResponseStream, streamifyResponse, type StreamingHandler } from './runtime.ts';

@@ -3,7 +3,7 @@
  * configured by the same environment variables as the Lambda.
  */
 import { loadConfig, type Config } from '../config/config.ts';
-import { buildGateway } from '../composition.ts';
+import { buildGateway } from '../gateway/composition.ts';
 import { createLogger } from '../observability/logger.ts';
 import { createMetrics } from '../observability/metrics.ts';
 import { createTelemetry } from '../observability/telemetry.ts';

@@ -10,7 +10,8 @@ import net, { type AddressInfo, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { bodyTooLarge, toBedrockError } from '../core/errors.ts';
-import { errorResponse, type Gateway } from '../core/pipeline.ts';
+import type { Gateway } from '../gateway/pipeline.ts';
+import { errorResponse } from '../core/response.ts';
 import { parseQueryString } from '../core/request.ts';
 import type { GatewayResponse } from '../core/response.ts';
 

@@ -3,7 +3,7 @@
  * carry ids, route, model, status and latency, never prompts or keys.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { logLevelOf } from './logLevels.ts';
+import { logLevelOf } from '../config/logLevels.ts';
 
 export const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME ?? 'bedrock-gateway';
 

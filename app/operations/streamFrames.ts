@@ -6,9 +6,9 @@
  */
 import type { ConverseStreamTranslator } from '../convert/converse/stream.ts';
 import type { ConverseStreamEvent, StreamExceptionType } from '../convert/converse/types.ts';
-import { BedrockError } from '../core/errors.ts';
+import { BedrockError, CallerAbortedError } from '../core/errors.ts';
 import { encodeException, streamExceptionFor } from '../eventstream/encoder.ts';
-import { CallerAbortedError, fromUpstreamError } from '../upstream/errors.ts';
+import { fromUpstreamError } from '../upstream/errors.ts';
 import type { ChatCompletionChunk } from '../upstream/upstream.ts';
 import { elapsedMs, type OperationContext } from './context.ts';
 

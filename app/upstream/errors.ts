@@ -10,14 +10,8 @@ import {
   APIError,
   APIUserAbortError,
 } from 'openai';
-import { BedrockError } from '../core/errors.ts';
-
-/** Thrown when the caller went away; the adapters treat it as "nothing to send". */
-export class CallerAbortedError extends BedrockError {
-  constructor() {
-    super('ValidationException', 'The request was aborted by the caller.', {}, 499);
-  }
-}
+import { BedrockError, CallerAbortedError } from '../core/errors.ts';
+import { sanitizeMessage } from '../core/redact.ts';
 
 /** The upstream rejected the gateway's own key: the operator's problem, not the caller's. */
 export class UpstreamCredentialsError extends BedrockError {
@@ -27,16 +21,6 @@ export class UpstreamCredentialsError extends BedrockError {
       'The gateway is misconfigured: its upstream rejected the gateway credentials. Contact the gateway operator.',
     );
   }
-}
-
-const SECRET_PATTERNS = [/sk-[A-Za-z0-9_*-]{6,}/g, /Bearer\s+[^\s"']+/gi, /(api[_-]?key["'\s:=]+)[^\s"',]+/gi];
-
-/** Removes anything credential-like and bounds the length of a message that came from upstream. */
-export function sanitizeUpstreamMessage(message: string | undefined, fallback: string): string {
-  if (!message) return fallback;
-  let clean = message;
-  for (const pattern of SECRET_PATTERNS) clean = clean.replace(pattern, (_m, prefix?: string) => `${typeof prefix === 'string' ? prefix : ''}[redacted]`);
-  return clean.length > 1000 ? `${clean.slice(0, 1000)}...` : clean;
 }
 
 function upstreamMessage(error: APIError): string | undefined {
@@ -66,7 +50,7 @@ function mapUpstreamError(error: unknown): BedrockError {
     // No status: an `error` event inside an SSE stream.
     return new BedrockError('ModelStreamErrorException', 'The model reported an error while streaming.', {
       originalStatusCode: 200,
-      originalMessage: sanitizeUpstreamMessage(upstreamMessage(error) ?? error.message, 'stream error'),
+      originalMessage: sanitizeMessage(upstreamMessage(error) ?? error.message, 'stream error'),
     });
   }
   if (error instanceof SyntaxError) {
@@ -81,14 +65,14 @@ function fromStatus(error: APIError): BedrockError {
   const message = upstreamMessage(error);
   if (status === 401) return new UpstreamCredentialsError();
   if (status === 403) {
-    return new BedrockError('AccessDeniedException', sanitizeUpstreamMessage(message, 'The model endpoint denied access to this model.'));
+    return new BedrockError('AccessDeniedException', sanitizeMessage(message, 'The model endpoint denied access to this model.'));
   }
   if (status === 404) {
-    return new BedrockError('ResourceNotFoundException', sanitizeUpstreamMessage(message, 'The requested model was not found.'));
+    return new BedrockError('ResourceNotFoundException', sanitizeMessage(message, 'The requested model was not found.'));
   }
   if (status === 408) return new BedrockError('ModelTimeoutException', 'The model timed out.');
   if (status === 429) {
-    return new BedrockError('ThrottlingException', sanitizeUpstreamMessage(message, 'Too many requests; the model is throttling. Retry later.'));
+    return new BedrockError('ThrottlingException', sanitizeMessage(message, 'Too many requests; the model is throttling. Retry later.'));
   }
   if (status === 502 || status === 503 || status === 504) {
     return new BedrockError('ServiceUnavailableException', 'The model endpoint is temporarily unavailable. Try again.');
@@ -99,7 +83,7 @@ function fromStatus(error: APIError): BedrockError {
   if (error.code === 'context_length_exceeded' || CONTEXT_LENGTH.test(message ?? '')) {
     return new BedrockError('ValidationException', 'Input is too long for requested model.');
   }
-  return new BedrockError('ValidationException', sanitizeUpstreamMessage(message, `The model rejected the request (status ${status}).`));
+  return new BedrockError('ValidationException', sanitizeMessage(message, `The model rejected the request (status ${status}).`));
 }
 
 function isAbort(error: unknown): boolean {

@@ -1,5 +1,5 @@
 /** Builds the real gateway for tests, with the upstream reachable by nock (global fetch) or a loopback fake. */
-import { buildGateway, type Built } from '../../app/composition.ts';
+import { buildGateway, type Built } from '../../app/gateway/composition.ts';
 import { loadConfig } from '../../app/config/config.ts';
 import type { RequestRecord, Telemetry } from '../../app/observability/requestRecord.ts';
 

@@ -2,7 +2,7 @@
 import http from 'node:http';
 import http2 from 'node:http2';
 import { expect } from 'chai';
-import type { Gateway } from '../../app/core/pipeline.ts';
+import type { Gateway } from '../../app/gateway/pipeline.ts';
 import { jsonResponse } from '../../app/core/response.ts';
 import { startLocalServer, type LocalServer } from '../../app/local/server.ts';
 

@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import nock from 'nock';
-import { buildGateway } from '../../app/composition.ts';
+import { buildGateway } from '../../app/gateway/composition.ts';
 import { loadConfig } from '../../app/config/config.ts';
 import type { RequestRecord } from '../../app/observability/requestRecord.ts';
 import type { Tracing } from '../../app/observability/tracing.ts';

@@ -4,7 +4,7 @@
  * gateway re-read it once, with the real openai SDK and undici pool against a loopback upstream.
  */
 import { expect } from 'chai';
-import { buildGateway } from '../../app/composition.ts';
+import { buildGateway } from '../../app/gateway/composition.ts';
 import { loadConfig } from '../../app/config/config.ts';
 import { startFakeUpstream, type FakeUpstream } from '../../app/dev/fakeUpstream.ts';
 

@@ -7,7 +7,7 @@ import http from 'node:http';
 import { getEventListeners, once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import { buildGateway } from '../../app/composition.ts';
+import { buildGateway } from '../../app/gateway/composition.ts';
 import { loadConfig } from '../../app/config/config.ts';
 import { chatChunk } from '../helpers/chunks.ts';
 import { sse } from '../helpers/nockUpstream.ts';

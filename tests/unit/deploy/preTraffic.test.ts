@@ -4,7 +4,7 @@ import type { PutLifecycleEventHookExecutionStatusCommandOutput } from '@aws-sdk
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import type { InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import type { Gateway } from '../../../app/core/pipeline.ts';
+import type { Gateway } from '../../../app/gateway/pipeline.ts';
 import type { GatewayRequest } from '../../../app/core/request.ts';
 import { jsonResponse } from '../../../app/core/response.ts';
 import {

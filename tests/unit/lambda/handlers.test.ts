@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import type { Gateway } from '../../../app/core/pipeline.ts';
+import type { Gateway } from '../../../app/gateway/pipeline.ts';
 import type { GatewayRequest } from '../../../app/core/request.ts';
 import { jsonResponse, type GatewayResponse } from '../../../app/core/response.ts';
 import { createBufferedHandler, createStreamingHandler } from '../../../app/lambda/handlers.ts';

@@ -8,11 +8,11 @@ import type { CallerAuth } from '../auth/callerAuth.ts';
 import type { RequestRecord, Telemetry } from '../observability/requestRecord.ts';
 import { elapsedMs, type GatewayDeps, type OperationContext } from '../operations/context.ts';
 import { OPERATIONS } from '../operations/index.ts';
-import { sanitizeUpstreamMessage } from '../upstream/errors.ts';
-import { BedrockError, bodyTooLarge, toBedrockError } from './errors.ts';
-import type { GatewayRequest } from './request.ts';
-import { jsonResponse, type GatewayResponse } from './response.ts';
-import { route } from './router.ts';
+import { sanitizeMessage } from '../core/redact.ts';
+import { BedrockError, bodyTooLarge, toBedrockError } from '../core/errors.ts';
+import type { GatewayRequest } from '../core/request.ts';
+import { errorResponse, type GatewayResponse } from '../core/response.ts';
+import { route } from '../core/router.ts';
 
 export type Gateway = (request: GatewayRequest) => Promise<GatewayResponse>;
 
@@ -20,13 +20,6 @@ export interface GatewayOptions {
   readonly deps: GatewayDeps;
   readonly auth: CallerAuth;
   readonly telemetry: Telemetry;
-}
-
-export function errorResponse(error: BedrockError, requestId: string): GatewayResponse {
-  return jsonResponse(error.status, error.toBody(), {
-    'x-amzn-ErrorType': error.exception,
-    'x-amzn-RequestId': requestId,
-  });
 }
 
 export function createGateway({ deps, auth, telemetry }: GatewayOptions): Gateway {
@@ -77,7 +70,7 @@ function dispatch(ctx: OperationContext): Promise<GatewayResponse> {
 /** What the operator may see of a bug: its name and redacted message, bounded, without the stack. */
 function describeUnexpected(thrown: unknown): string {
   if (!(thrown instanceof Error)) return typeof thrown;
-  return `${thrown.name}: ${sanitizeUpstreamMessage(thrown.message, '(no message)').slice(0, 300)}`;
+  return `${thrown.name}: ${sanitizeMessage(thrown.message, '(no message)').slice(0, 300)}`;
 }
 
 /** Calls `done` once the stream ends, however it ends (completed, failed, or abandoned by the caller). */

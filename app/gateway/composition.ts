@@ -2,15 +2,15 @@
  * The composition root: configuration in, a ready gateway out. Clients are built here,
  * once per process (module scope in the Lambda handler), never per request.
  */
-import { createCallerAuth, type CallerAuth } from './auth/callerAuth.ts';
-import type { Config } from './config/config.ts';
-import { BedrockError } from './core/errors.ts';
-import { createGateway, type Gateway } from './core/pipeline.ts';
-import { ModelCatalog } from './models/catalog.ts';
-import { createModelResolver } from './models/resolve.ts';
-import type { Telemetry } from './observability/requestRecord.ts';
-import { createTracing, type Tracing } from './observability/tracing.ts';
-import type { GatewayDeps, HealthCheck } from './operations/context.ts';
+import { createCallerAuth, type CallerAuth } from '../auth/callerAuth.ts';
+import type { Config } from '../config/config.ts';
+import { BedrockError } from '../core/errors.ts';
+import { createGateway, type Gateway } from './pipeline.ts';
+import { ModelCatalog } from '../models/catalog.ts';
+import { createModelResolver } from '../models/resolve.ts';
+import type { Telemetry } from '../observability/requestRecord.ts';
+import { createTracing, type Tracing } from '../observability/tracing.ts';
+import type { GatewayDeps, HealthCheck } from '../operations/context.ts';
 import {
   managedSecret,
   parseApiKeySecret,
@@ -19,10 +19,10 @@ import {
   staticSecret,
   type SecretFetcher,
   type SecretSource,
-} from './secrets/secretSource.ts';
-import { createOpenAIClient, openAIClientOptions } from './upstream/openaiClient.ts';
-import { createOpenAIUpstream } from './upstream/openaiUpstream.ts';
-import type { Upstream } from './upstream/upstream.ts';
+} from '../secrets/secretSource.ts';
+import { createOpenAIClient, openAIClientOptions } from '../upstream/openaiClient.ts';
+import { createOpenAIUpstream } from '../upstream/openaiUpstream.ts';
+import type { Upstream } from '../upstream/upstream.ts';
 
 export interface BuildOptions {
   readonly config: Config;

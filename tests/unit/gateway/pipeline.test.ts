@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { loadConfig } from '../../../app/config/config.ts';
 import { accessDenied } from '../../../app/core/errors.ts';
-import { createGateway } from '../../../app/core/pipeline.ts';
+import { createGateway } from '../../../app/gateway/pipeline.ts';
 import type { GatewayRequest } from '../../../app/core/request.ts';
 import type { GatewayResponse } from '../../../app/core/response.ts';
 import { ModelCatalog } from '../../../app/models/catalog.ts';

@@ -1,6 +1,6 @@
 /** The composition root: key sources, fail-closed auth in Lambda mode, and the deep health check. */
 import { expect } from 'chai';
-import { buildGateway } from '../../../app/composition.ts';
+import { buildGateway } from '../../../app/gateway/composition.ts';
 import { loadConfig } from '../../../app/config/config.ts';
 import { fakeUpstream } from '../../helpers/fakes.ts';
 

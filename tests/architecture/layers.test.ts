@@ -1,0 +1,79 @@
+import { expect } from 'chai';
+import { floorViolations, importCycles, importGraph, privateImports, sourceFiles, type ImportGraph } from './imports.ts';
+
+/**
+ * The floors of app/, lowest first (README "Layout"). A file may import from its own floor or
+ * below, never above: edges -> gateway -> operations -> services -> schemas and config -> core.
+ */
+export const FLOORS: Readonly<Record<string, number>> = {
+  core: 0,
+  config: 1,
+  schemas: 1,
+  auth: 2,
+  convert: 2,
+  eventstream: 2,
+  models: 2,
+  observability: 2,
+  secrets: 2,
+  tokens: 2,
+  upstream: 2,
+  operations: 3,
+  gateway: 4,
+  dev: 5,
+  hooks: 5,
+  lambda: 5,
+  local: 5,
+};
+
+describe('architecture: app/ floors', () => {
+  const graph = importGraph(sourceFiles('app'));
+
+  it('reads the real import graph (every room has files, imports resolve to files that exist)', () => {
+    // Assess: a parser that found nothing would pass every rule below.
+    const rooms = new Set([...graph.keys()].map((file) => file.split('/')[1]));
+    expect([...rooms].sort()).to.deep.equal(Object.keys(FLOORS).sort());
+    const missing = [...graph.values()].flat().filter((target) => target.startsWith('app/') && !graph.has(target));
+    expect(missing, 'imports of files that do not exist').to.deep.equal([]);
+    expect([...graph.values()].flat().length).to.be.greaterThan(200);
+  });
+
+  it('has no import from a lower floor to a higher one', () => {
+    expect(floorViolations(graph, FLOORS)).to.deep.equal([]);
+  });
+
+  it('has no import circle', () => {
+    expect(importCycles(graph)).to.deep.equal([]);
+  });
+});
+
+describe('architecture: the rule checkers', () => {
+  const graph: ImportGraph = new Map([
+    ['app/core/errors.ts', ['app/operations/converse.ts']],
+    ['app/operations/converse.ts', ['app/core/errors.ts', 'app/upstream/errors.ts']],
+    ['app/upstream/errors.ts', []],
+    ['app/attic/old.ts', []],
+    ['bench/run.ts', ['app/operations/converse.ts', 'app/config/config.ts']],
+  ]);
+  const floors = { core: 0, upstream: 2, operations: 3 };
+
+  it('reports an import that runs up a floor, and a room without a floor', () => {
+    // Act
+    const violations = floorViolations(new Map([...graph].filter(([file]) => file.startsWith('app/'))), floors);
+    // Assess
+    expect(violations.map((v) => v.reason)).to.deep.equal(['core (floor 0) imports operations (floor 3)', 'app/attic has no floor']);
+  });
+
+  it('reports a circle once, whichever file it is entered from', () => {
+    // Act
+    const cycles = importCycles(graph);
+    // Assess
+    expect(cycles).to.deep.equal([['app/core/errors.ts', 'app/operations/converse.ts']]);
+  });
+
+  it('reports imports of anything but the public modules', () => {
+    // Act
+    const violations = privateImports(new Map([['bench/run.ts', graph.get('bench/run.ts')!]]), 'app', new Set(['app/config/config.ts']));
+    // Assess
+    expect(violations.map((v) => v.to)).to.deep.equal(['app/operations/converse.ts']);
+  });
+});
