@@ -1,8 +1,10 @@
 /**
- * Configuration, parsed once from the environment at cold start.
- * The names are a fixed contract (README "Configuration"); a bad value fails fast with a clear message.
+ * Configuration, parsed once from the environment at cold start. This folder is the only place
+ * that reads process.env (an architecture test checks it). The names are a fixed contract (README
+ * "Configuration"); a bad value fails fast with a message that names it.
  */
 import * as z from '../schemas/zod.ts';
+import { lambdaRuntime } from './lambdaRuntime.ts';
 import { LOG_LEVELS, logLevelOf, type LogLevel } from './logLevels.ts';
 
 const intFrom = (fallback: number, min: number, max: number) =>
@@ -33,6 +35,12 @@ const modelMap = z.pipe(
   }),
 );
 
+/** `true`/`false` switches (any case); anything else is refused with the accepted values. */
+const booleanSwitch = z.pipe(
+  z.string().check(z.refine((value) => /^(true|false)$/i.test(value), { message: 'must be true or false' })),
+  z.transform((value: string) => value.toLowerCase() === 'true'),
+);
+
 const EnvSchema = z.object({
   PORT: intFrom(3000, 0, 65535),
   HOST: z._default(z.string(), '127.0.0.1'),
@@ -49,54 +57,71 @@ const EnvSchema = z.object({
   MAX_BODY_BYTES: intFrom(20 * 1024 * 1024, 1024, 200 * 1024 * 1024),
   SECRETS_MAX_AGE_SECONDS: intFrom(300, 1, 86_400),
   MODELS_CACHE_SECONDS: intFrom(300, 0, 86_400),
+  // Observability (Powertools' own names), and the region the model ARNs name.
+  POWERTOOLS_SERVICE_NAME: z._default(z.string(), 'bedrock-gateway'),
+  POWERTOOLS_METRICS_NAMESPACE: z._default(z.string(), 'BedrockGateway'),
+  POWERTOOLS_METRICS_DISABLED: z.optional(booleanSwitch),
+  POWERTOOLS_TRACE_ENABLED: z.optional(booleanSwitch),
+  POWERTOOLS_LOGGER_SAMPLE_RATE: z._default(z.coerce.number().check(z.minimum(0), z.maximum(1)), 0),
+  AWS_REGION: z._default(z.string(), 'us-east-1'),
+  // The Lambda runtime's own (config/lambdaRuntime.ts).
+  AWS_LAMBDA_FUNCTION_NAME: z.optional(z.string()),
+  AWS_SAM_LOCAL: z.optional(z.string()),
 });
 
-export interface Config {
-  readonly port: number;
-  readonly host: string;
-  readonly openaiBaseUrl: string;
-  readonly openaiApiKey: string | undefined;
-  readonly openaiApiKeySecretId: string | undefined;
-  readonly proxyApiKeys: readonly string[];
-  readonly proxyApiKeysSecretId: string | undefined;
-  readonly modelMap: Readonly<Record<string, string>>;
-  readonly openaiTimeoutMs: number;
-  readonly openaiMaxRetries: number;
-  readonly openaiMaxConnections: number;
-  readonly logLevel: LogLevel;
-  readonly maxBodyBytes: number;
-  readonly secretsMaxAgeSeconds: number;
-  readonly modelsCacheSeconds: number;
-}
+/** The environment as the gateway uses it: one frozen object, its type derived from this mapping. */
+const ConfigSchema = z.pipe(
+  EnvSchema,
+  z.transform((e) => {
+    const runtime = lambdaRuntime({ AWS_LAMBDA_FUNCTION_NAME: e.AWS_LAMBDA_FUNCTION_NAME, AWS_SAM_LOCAL: e.AWS_SAM_LOCAL });
+    return Object.freeze({
+      port: e.PORT,
+      host: e.HOST,
+      openaiBaseUrl: e.OPENAI_BASE_URL.replace(/\/+$/, ''),
+      openaiApiKey: e.OPENAI_API_KEY || undefined,
+      openaiApiKeySecretId: e.OPENAI_API_KEY_SECRET_ID || undefined,
+      proxyApiKeys: Object.freeze(e.PROXY_API_KEYS) as readonly string[],
+      proxyApiKeysSecretId: e.PROXY_API_KEYS_SECRET_ID || undefined,
+      modelMap: Object.freeze({ ...e.MODEL_MAP }) as Readonly<Record<string, string>>,
+      openaiTimeoutMs: e.OPENAI_TIMEOUT_MS,
+      openaiMaxRetries: e.OPENAI_MAX_RETRIES,
+      openaiMaxConnections: e.OPENAI_MAX_CONNECTIONS,
+      logLevel: logLevelOf(e.LOG_LEVEL) as LogLevel,
+      maxBodyBytes: e.MAX_BODY_BYTES,
+      secretsMaxAgeSeconds: e.SECRETS_MAX_AGE_SECONDS,
+      modelsCacheSeconds: e.MODELS_CACHE_SECONDS,
+      serviceName: e.POWERTOOLS_SERVICE_NAME,
+      metricsNamespace: e.POWERTOOLS_METRICS_NAMESPACE,
+      /** The local server writes EMF lines only when asked to (POWERTOOLS_METRICS_DISABLED=false); Lambda always does. */
+      localMetrics: e.POWERTOOLS_METRICS_DISABLED === false,
+      loggerSampleRate: e.POWERTOOLS_LOGGER_SAMPLE_RATE,
+      /** X-Ray: POWERTOOLS_TRACE_ENABLED when set, else on inside a real Lambda (not sam local). */
+      tracing: e.POWERTOOLS_TRACE_ENABLED ?? (runtime.functionName !== undefined && !runtime.samLocal),
+      region: e.AWS_REGION,
+    });
+  }),
+);
+
+export type Config = z.output<typeof ConfigSchema>;
 
 export class ConfigError extends Error {}
+
+/** This process's environment over `defaults`, under `overrides` (`npm run dev` presets some variables and fixes others). */
+export const processEnvironment = (defaults: NodeJS.ProcessEnv = {}, overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+  ...defaults,
+  ...process.env,
+  ...overrides,
+});
 
 /** Parses an environment (process.env by default) into a frozen Config. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty variable (`PORT=` in a .env file) means "unset": z.coerce would turn '' into 0 (port 0,
   // no retries, no model cache) and an empty HOST would listen on every interface.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
-  const result = EnvSchema.safeParse(present);
+  const result = ConfigSchema.safeParse(present);
   if (!result.success) {
     const detail = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
     throw new ConfigError(`Invalid configuration: ${detail}`);
   }
-  const e = result.data;
-  return Object.freeze({
-    port: e.PORT,
-    host: e.HOST,
-    openaiBaseUrl: e.OPENAI_BASE_URL.replace(/\/+$/, ''),
-    openaiApiKey: e.OPENAI_API_KEY || undefined,
-    openaiApiKeySecretId: e.OPENAI_API_KEY_SECRET_ID || undefined,
-    proxyApiKeys: Object.freeze(e.PROXY_API_KEYS),
-    proxyApiKeysSecretId: e.PROXY_API_KEYS_SECRET_ID || undefined,
-    modelMap: Object.freeze({ ...e.MODEL_MAP }),
-    openaiTimeoutMs: e.OPENAI_TIMEOUT_MS,
-    openaiMaxRetries: e.OPENAI_MAX_RETRIES,
-    openaiMaxConnections: e.OPENAI_MAX_CONNECTIONS,
-    logLevel: logLevelOf(e.LOG_LEVEL)!,
-    maxBodyBytes: e.MAX_BODY_BYTES,
-    secretsMaxAgeSeconds: e.SECRETS_MAX_AGE_SECONDS,
-    modelsCacheSeconds: e.MODELS_CACHE_SECONDS,
-  });
+  return result.data;
 }

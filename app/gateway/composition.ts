@@ -95,7 +95,7 @@ export function buildGateway(options: BuildOptions): Built {
     modelMap: config.modelMap,
     listUpstream: () => upstream.listModels(),
     cacheSeconds: config.modelsCacheSeconds,
-    region: process.env.AWS_REGION ?? 'us-east-1',
+    region: config.region,
   });
 
   // /health?deep=1 needs no credentials, so its result is cached briefly: anonymous callers

@@ -10,7 +10,8 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { splitPrelude } from '../lambda/runtime.ts';
-import { logger } from '../observability/logger.ts';
+import { loadHookConfig } from '../config/hookConfig.ts';
+import { createLogger } from '../observability/logger.ts';
 
 /** What CodeDeploy sends to a lifecycle hook. */
 export interface CodeDeployHookEvent {
@@ -37,6 +38,8 @@ export interface PreTrafficDeps {
   readonly log?: (detail: Record<string, unknown>) => void;
 }
 
+const config = loadHookConfig();
+const logger = createLogger(config.logLevel, config.serviceName);
 const logVerdict = (detail: Record<string, unknown>): void => logger.info('pre-traffic check', detail);
 
 interface HealthVerdict {
@@ -189,5 +192,5 @@ export const handler = async (event: CodeDeployHookEvent): Promise<HookStatus> =
   runPreTrafficHook(event, {
     lambda: lambdaClient,
     codedeploy: codeDeployClient,
-    targetVersion: process.env.TARGET_VERSION,
+    targetVersion: config.targetVersion,
   });

@@ -3,33 +3,48 @@
  * here, once per container; a configuration error is logged once and answered as a
  * generic server error on every request instead of crashing the init phase in a loop.
  */
-import { loadConfig } from '../config/config.ts';
+import { loadConfig, type Config } from '../config/config.ts';
+import { lambdaRuntime } from '../config/lambdaRuntime.ts';
 import { internal } from '../core/errors.ts';
+import { sanitizeMessage } from '../core/redact.ts';
 import { errorResponse } from '../core/response.ts';
-import type { Gateway } from '../gateway/pipeline.ts';
 import { buildGateway } from '../gateway/composition.ts';
-import { logger } from '../observability/logger.ts';
+import type { Gateway } from '../gateway/pipeline.ts';
+import { createLogger } from '../observability/logger.ts';
 import { createMetrics } from '../observability/metrics.ts';
 import { createTelemetry } from '../observability/telemetry.ts';
-import { createTracing, tracingEnabled } from '../observability/tracing.ts';
+import { createTracing } from '../observability/tracing.ts';
 import { createBufferedHandler, createStreamingHandler } from './handlers.ts';
 
-function createLambdaGateway(): Gateway {
+function createLambdaGateway(config: Config): Gateway {
+  const logger = createLogger(config.logLevel, config.serviceName);
+  return buildGateway({
+    config,
+    mode: 'lambda',
+    telemetry: createTelemetry({
+      logger,
+      metrics: createMetrics(config.metricsNamespace, config.serviceName),
+      serviceName: config.serviceName,
+      sampleRate: config.loggerSampleRate,
+    }),
+    tracing: createTracing(config.tracing),
+  }).gateway;
+}
+
+/** Any failure to configure or build the gateway: logged once, then a generic 500 on every request. */
+function misconfigured(error: unknown): Gateway {
+  createLogger('INFO').error('gateway configuration is invalid', { error: sanitizeMessage((error as Error).message, 'unknown error') });
+  return async (request) => errorResponse(internal('The gateway is misconfigured. Contact the gateway operator.'), request.requestId ?? 'unknown');
+}
+
+function lambdaGateway(): Gateway {
   try {
-    const config = loadConfig();
-    return buildGateway({
-      config,
-      mode: 'lambda',
-      telemetry: createTelemetry(logger, createMetrics()),
-      tracing: createTracing(tracingEnabled()),
-    }).gateway;
+    return createLambdaGateway(loadConfig());
   } catch (error) {
-    logger.error('gateway configuration is invalid', { error: (error as Error).message });
-    return async (request) => errorResponse(internal('The gateway is misconfigured. Contact the gateway operator.'), request.requestId ?? 'unknown');
+    return misconfigured(error);
   }
 }
 
-const gateway = createLambdaGateway();
+const gateway = lambdaGateway();
 
-export const handler =
-  process.env.AWS_SAM_LOCAL === 'true' ? createBufferedHandler(gateway) : createStreamingHandler(gateway);
+export const handler = lambdaRuntime().samLocal ? createBufferedHandler(gateway) : createStreamingHandler(gateway);

@@ -16,10 +16,11 @@ export interface RunningGateway {
 
 /** Starts the local server for a config; the caller owns shutdown. Used by main, dev, tests and the benchmark. */
 export async function runLocalGateway(config: Config, logLevel = config.logLevel): Promise<RunningGateway> {
-  const logger = createLogger(logLevel);
+  const logger = createLogger(logLevel, config.serviceName);
   // EMF lines are off locally unless asked for (POWERTOOLS_METRICS_DISABLED=false).
-  const metrics = process.env.POWERTOOLS_METRICS_DISABLED === 'false' ? createMetrics() : undefined;
-  const built = buildGateway({ config, mode: 'local', telemetry: createTelemetry(logger, metrics) });
+  const metrics = config.localMetrics ? createMetrics(config.metricsNamespace, config.serviceName) : undefined;
+  const telemetry = createTelemetry({ logger, metrics, serviceName: config.serviceName, sampleRate: config.loggerSampleRate });
+  const built = buildGateway({ config, mode: 'local', telemetry });
   if (!built.callerKeysConfigured) {
     logger.warn('NO CALLER API KEYS CONFIGURED: this local server accepts every request. Set PROXY_API_KEYS to require a key.');
   }
@@ -44,6 +45,6 @@ export function stopOnSignals(running: { close(): Promise<void> }): void {
 if (import.meta.main) {
   const config = loadConfig();
   const running = await runLocalGateway(config);
-  createLogger(config.logLevel).info(`Bedrock gateway listening on ${running.server.url} (HTTP/1.1 and h2c), upstream ${config.openaiBaseUrl}`);
+  createLogger(config.logLevel, config.serviceName).info(`Bedrock gateway listening on ${running.server.url} (HTTP/1.1 and h2c), upstream ${config.openaiBaseUrl}`);
   stopOnSignals(running);
 }

@@ -8,13 +8,10 @@
  * container at a time, and the local server (concurrent) only emits when asked to.
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { SERVICE_NAME } from './logger.ts';
 import type { RequestRecord } from './requestRecord.ts';
 
-export const METRICS_NAMESPACE = process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'BedrockGateway';
-
-export function createMetrics(namespace = METRICS_NAMESPACE): Metrics {
-  return new Metrics({ namespace, serviceName: SERVICE_NAME });
+export function createMetrics(namespace: string, serviceName: string): Metrics {
+  return new Metrics({ namespace, serviceName });
 }
 
 /** Adds one request's metrics and publishes them as EMF lines (stdout, which Lambda ships to CloudWatch). */

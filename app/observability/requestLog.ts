@@ -8,6 +8,7 @@
  * that was a tenth of its CPU per request (bench/README.md); this writer costs a fifth of it.
  * Every other log line still goes through Powertools Logger. Timestamps are always UTC.
  */
+import { xrayTraceHeader } from '../config/lambdaRuntime.ts';
 import type { RequestRecord } from './requestRecord.ts';
 
 export type RequestLogLevel = 'INFO' | 'WARN' | 'ERROR';
@@ -22,7 +23,10 @@ export interface RequestLogTarget {
 
 export interface RequestLogOptions {
   readonly serviceName: string;
-  readonly env?: NodeJS.ProcessEnv;
+  /** POWERTOOLS_LOGGER_SAMPLE_RATE, printed on every line as Powertools does. */
+  readonly sampleRate?: number;
+  /** The invocation's X-Ray header (Lambda sets it per invocation); tests pass their own. */
+  readonly traceHeader?: () => string | undefined;
   /** Where lines go; tests capture them. */
   readonly write?: (level: RequestLogLevel, line: string) => void;
 }
@@ -45,9 +49,9 @@ function xrayTraceId(header: string | undefined): string | undefined {
 }
 
 export function createRequestLog(target: RequestLogTarget, options: RequestLogOptions): RequestLog {
-  const env = options.env ?? process.env;
   const write = options.write ?? writeToStdio;
-  const sampleRate = Number(env.POWERTOOLS_LOGGER_SAMPLE_RATE ?? 0) || 0;
+  const traceHeader = options.traceHeader ?? xrayTraceHeader;
+  const sampleRate = options.sampleRate ?? 0;
   // Everything after the timestamp that does not change between requests, serialised once.
   const service = `"service":${JSON.stringify(options.serviceName)},"sampling_rate":${sampleRate}`;
 
@@ -55,7 +59,7 @@ export function createRequestLog(target: RequestLogTarget, options: RequestLogOp
     const level = requestLogLevel(record.status);
     if (LEVEL_NUMBER[level] < target.level) return;
     // Lambda sets the trace header per invocation, so it is read per line.
-    const traceId = xrayTraceId(env._X_AMZN_TRACE_ID);
+    const traceId = xrayTraceId(traceHeader());
     const trace = traceId ? `,"xray_trace_id":${JSON.stringify(traceId)}` : '';
     const fields = JSON.stringify(record);
     const rest = fields.length > 2 ? `,${fields.slice(1)}` : '}';

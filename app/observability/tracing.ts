@@ -11,12 +11,6 @@ export interface Tracing {
 
 export const noTracing: Tracing = { span: (_name, work) => work() };
 
-export function tracingEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
-  if (env.POWERTOOLS_TRACE_ENABLED === 'false') return false;
-  if (env.POWERTOOLS_TRACE_ENABLED === 'true') return true;
-  return Boolean(env.AWS_LAMBDA_FUNCTION_NAME) && env.AWS_SAM_LOCAL !== 'true';
-}
-
 /** Subsegments around `work`, given a tracer (exported for tests with a fake tracer). */
 export function tracerTracing(tracer: Pick<Tracer, 'getSegment' | 'setSegment'>): Tracing {
   return {

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { expect } from 'chai';
-import { floorViolations, importCycles, importGraph, privateImports, sourceFiles, type ImportGraph } from './imports.ts';
+import { floorViolations, importCycles, importGraph, privateImports, ROOT, sourceFiles, type ImportGraph } from './imports.ts';
 
 /**
  * The floors of app/, lowest first (README "Layout"). A file may import from its own floor or
@@ -75,5 +77,17 @@ describe('architecture: the rule checkers', () => {
     const violations = privateImports(new Map([['bench/run.ts', graph.get('bench/run.ts')!]]), 'app', new Set(['app/config/config.ts']));
     // Assess
     expect(violations.map((v) => v.to)).to.deep.equal(['app/operations/converse.ts']);
+  });
+});
+
+describe('architecture: the environment is read in app/config/ only', () => {
+  it('has no process.env outside app/config/', () => {
+    // Prepare
+    const readers = sourceFiles('app').filter((file) => !file.startsWith('app/config/'));
+    // Act
+    const offenders = readers.filter((file) => /\bprocess\.env\b/.test(readFileSync(path.join(ROOT, file), 'utf8')));
+    // Assess
+    expect(readers.length).to.be.greaterThan(50);
+    expect(offenders).to.deep.equal([]);
   });
 });

@@ -32,6 +32,12 @@ describe('loadConfig: defaults', () => {
       maxBodyBytes: 20 * 1024 * 1024,
       secretsMaxAgeSeconds: 300,
       modelsCacheSeconds: 300,
+      serviceName: 'bedrock-gateway',
+      metricsNamespace: 'BedrockGateway',
+      localMetrics: false,
+      loggerSampleRate: 0,
+      tracing: false,
+      region: 'us-east-1',
     } satisfies Config);
   });
 
@@ -85,6 +91,12 @@ describe('loadConfig: every variable', () => {
     ['MAX_BODY_BYTES', { MAX_BODY_BYTES: '1048576' }, { maxBodyBytes: 1_048_576 }],
     ['SECRETS_MAX_AGE_SECONDS', { SECRETS_MAX_AGE_SECONDS: '60' }, { secretsMaxAgeSeconds: 60 }],
     ['MODELS_CACHE_SECONDS', { MODELS_CACHE_SECONDS: '0' }, { modelsCacheSeconds: 0 }],
+    ['POWERTOOLS_SERVICE_NAME', { POWERTOOLS_SERVICE_NAME: 'gw-prod' }, { serviceName: 'gw-prod' }],
+    ['POWERTOOLS_METRICS_NAMESPACE', { POWERTOOLS_METRICS_NAMESPACE: 'Gateways' }, { metricsNamespace: 'Gateways' }],
+    ['POWERTOOLS_METRICS_DISABLED=false (metrics on the local server)', { POWERTOOLS_METRICS_DISABLED: 'false' }, { localMetrics: true }],
+    ['POWERTOOLS_METRICS_DISABLED=true', { POWERTOOLS_METRICS_DISABLED: 'true' }, { localMetrics: false }],
+    ['POWERTOOLS_LOGGER_SAMPLE_RATE', { POWERTOOLS_LOGGER_SAMPLE_RATE: '0.25' }, { loggerSampleRate: 0.25 }],
+    ['AWS_REGION', { AWS_REGION: 'eu-west-3' }, { region: 'eu-west-3' }],
   ];
   for (const [label, env, expected] of cases) {
     it(`parses ${label}`, () => {
@@ -131,6 +143,9 @@ describe('loadConfig: invalid values name the variable', () => {
     ['OPENAI_MAX_RETRIES above 10', { OPENAI_MAX_RETRIES: '11' }, 'OPENAI_MAX_RETRIES'],
     ['OPENAI_MAX_CONNECTIONS of zero', { OPENAI_MAX_CONNECTIONS: '0' }, 'OPENAI_MAX_CONNECTIONS'],
     ['LOG_LEVEL unknown', { LOG_LEVEL: 'VERBOSE' }, 'LOG_LEVEL'],
+    ['POWERTOOLS_METRICS_DISABLED that is not a switch', { POWERTOOLS_METRICS_DISABLED: 'no' }, 'POWERTOOLS_METRICS_DISABLED'],
+    ['POWERTOOLS_TRACE_ENABLED that is not a switch', { POWERTOOLS_TRACE_ENABLED: '1' }, 'POWERTOOLS_TRACE_ENABLED'],
+    ['POWERTOOLS_LOGGER_SAMPLE_RATE above 1', { POWERTOOLS_LOGGER_SAMPLE_RATE: '2' }, 'POWERTOOLS_LOGGER_SAMPLE_RATE'],
     ['MAX_BODY_BYTES too small', { MAX_BODY_BYTES: '10' }, 'MAX_BODY_BYTES'],
     ['SECRETS_MAX_AGE_SECONDS of zero', { SECRETS_MAX_AGE_SECONDS: '0' }, 'SECRETS_MAX_AGE_SECONDS'],
     ['MODELS_CACHE_SECONDS negative', { MODELS_CACHE_SECONDS: '-5' }, 'MODELS_CACHE_SECONDS'],
@@ -179,6 +194,24 @@ describe('loadConfig: empty variables mean "unset"', () => {
       const config = loadConfig({ [variable]: '' });
       // Assess
       expect(config).to.deep.include(expected);
+    });
+  }
+});
+
+describe('loadConfig: X-Ray tracing (POWERTOOLS_TRACE_ENABLED, else on in a real Lambda)', () => {
+  const cases: readonly (readonly [string, NodeJS.ProcessEnv, boolean])[] = [
+    ['an empty environment', {}, false],
+    ['a Lambda function', { AWS_LAMBDA_FUNCTION_NAME: 'gw' }, true],
+    ['sam local', { AWS_LAMBDA_FUNCTION_NAME: 'gw', AWS_SAM_LOCAL: 'true' }, false],
+    ['POWERTOOLS_TRACE_ENABLED=false in Lambda', { AWS_LAMBDA_FUNCTION_NAME: 'gw', POWERTOOLS_TRACE_ENABLED: 'false' }, false],
+    ['POWERTOOLS_TRACE_ENABLED=TRUE outside Lambda', { POWERTOOLS_TRACE_ENABLED: 'TRUE' }, true],
+  ];
+  for (const [label, env, expected] of cases) {
+    it(`is ${expected} for ${label}`, () => {
+      // Act
+      const { tracing } = loadConfig(env);
+      // Assess
+      expect(tracing).to.equal(expected);
     });
   }
 });

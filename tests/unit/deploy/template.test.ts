@@ -705,7 +705,7 @@ describe('template.yaml: alarms and dashboard read metrics the gateway really em
         requestId: 'r', operation: 'Converse', modelDimension: 'gpt-4o', status: 503, exception: 'ServiceUnavailableException',
         latencyMs: 5, upstreamLatencyMs: 4, timeToFirstTokenMs: 1, inputTokens: 1, outputTokens: 1, upstreamError: true,
       };
-      publishRequestMetrics(createMetrics('BedrockGateway'), record);
+      publishRequestMetrics(createMetrics('BedrockGateway', 'bedrock-gateway'), record);
     } finally {
       process.stdout.write = write;
       if (saved.dev !== undefined) process.env.POWERTOOLS_DEV = saved.dev;

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { SERVICE_NAME } from '../../../app/observability/logger.ts';
 import { createMetrics, publishRequestMetrics } from '../../../app/observability/metrics.ts';
 import type { RequestRecord } from '../../../app/observability/requestRecord.ts';
 
 const NAMESPACE = 'GatewayUnitTest';
+const SERVICE_NAME = 'metrics-unit-test';
 
 interface EmfLine {
   _aws: { Timestamp: number; CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] };
@@ -25,7 +25,7 @@ function withMetricsOn<T>(work: () => T): T {
   }
 }
 
-const enabledMetrics = (): Metrics => withMetricsOn(() => createMetrics(NAMESPACE));
+const enabledMetrics = (): Metrics => withMetricsOn(() => createMetrics(NAMESPACE, SERVICE_NAME));
 
 /** Runs `work` with stdout captured (Powertools writes EMF with a Console on process.stdout); returns the EMF lines. */
 function captureEmf(work: () => void): EmfLine[] {

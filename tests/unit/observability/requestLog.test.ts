@@ -36,9 +36,9 @@ function powertoolsLine(record: RequestRecord, method: 'info' | 'warn' | 'error'
   return lines.join('');
 }
 
-function capturedLog(level: number, env: NodeJS.ProcessEnv = {}) {
+function capturedLog(level: number, { traceHeader, sampleRate }: { traceHeader?: string; sampleRate?: number } = {}) {
   const lines: [RequestLogLevel, string][] = [];
-  const log = createRequestLog({ level }, { serviceName: 'bedrock-gateway', env, write: (at, line) => lines.push([at, line]) });
+  const log = createRequestLog({ level }, { serviceName: 'bedrock-gateway', sampleRate, traceHeader: () => traceHeader, write: (at, line) => lines.push([at, line]) });
   return { lines, log };
 }
 
@@ -68,7 +68,7 @@ describe('createRequestLog: the per-request line', () => {
         if (savedTrace === undefined) delete process.env._X_AMZN_TRACE_ID;
         else process.env._X_AMZN_TRACE_ID = savedTrace;
       }
-      const { lines, log } = capturedLog(12, { _X_AMZN_TRACE_ID: TRACE_HEADER });
+      const { lines, log } = capturedLog(12, { traceHeader: TRACE_HEADER });
       // Act
       log(record);
       // Assess
@@ -86,7 +86,7 @@ describe('createRequestLog: the per-request line', () => {
 
   it('leaves out xray_trace_id outside Lambda, and sampling_rate follows POWERTOOLS_LOGGER_SAMPLE_RATE', () => {
     // Prepare
-    const { lines, log } = capturedLog(12, { POWERTOOLS_LOGGER_SAMPLE_RATE: '0.25' });
+    const { lines, log } = capturedLog(12, { sampleRate: 0.25 });
     // Act
     log(RECORD);
     // Assess
@@ -99,7 +99,7 @@ describe('createRequestLog: the per-request line', () => {
     // Prepare
     const target = { level: 16 };
     const lines: RequestLogLevel[] = [];
-    const log = createRequestLog(target, { serviceName: 's', env: {}, write: (at) => lines.push(at) });
+    const log = createRequestLog(target, { serviceName: 's', traceHeader: () => undefined, write: (at) => lines.push(at) });
     // Act
     log({ ...RECORD, status: 200 });
     log({ ...RECORD, status: 404 });

@@ -19,7 +19,7 @@ describe('createTelemetry', () => {
     const { logger } = recordingLogger();
     const logged: RequestRecord[] = [];
     // Act
-    createTelemetry(logger, undefined, (record) => logged.push(record)).record(RECORD);
+    createTelemetry({ logger, requestLog: (record) => logged.push(record) }).record(RECORD);
     // Assess
     expect(logged).to.deep.equal([RECORD]);
   });
@@ -34,7 +34,7 @@ describe('createTelemetry', () => {
       },
     } as unknown as Metrics;
     // Act
-    const record = () => createTelemetry(logger, broken, (line) => logged.push(line)).record(RECORD);
+    const record = () => createTelemetry({ logger, metrics: broken, requestLog: (line) => logged.push(line) }).record(RECORD);
     // Assess
     expect(record).to.not.throw();
     expect(logged).to.deep.equal([RECORD]);

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
-import { createTracing, noTracing, tracerTracing, tracingEnabled } from '../../../app/observability/tracing.ts';
+import { createTracing, noTracing, tracerTracing } from '../../../app/observability/tracing.ts';
 
 interface FakeSegment {
   readonly name: string;
@@ -142,22 +142,4 @@ describe('createTracing', () => {
     // Assess
     expect(result).to.equal('ok');
   });
-});
-
-describe('tracingEnabled', () => {
-  const cases: readonly (readonly [string, NodeJS.ProcessEnv, boolean])[] = [
-    ['an empty environment', {}, false],
-    ['a Lambda function', { AWS_LAMBDA_FUNCTION_NAME: 'gw' }, true],
-    ['sam local', { AWS_LAMBDA_FUNCTION_NAME: 'gw', AWS_SAM_LOCAL: 'true' }, false],
-    ['POWERTOOLS_TRACE_ENABLED=false in Lambda', { AWS_LAMBDA_FUNCTION_NAME: 'gw', POWERTOOLS_TRACE_ENABLED: 'false' }, false],
-    ['POWERTOOLS_TRACE_ENABLED=true outside Lambda', { POWERTOOLS_TRACE_ENABLED: 'true' }, true],
-  ];
-  for (const [label, env, expected] of cases) {
-    it(`is ${expected} for ${label}`, () => {
-      // Act
-      const enabled = tracingEnabled(env);
-      // Assess
-      expect(enabled).to.equal(expected);
-    });
-  }
 });
