@@ -1,3 +1,5 @@
+import type { BodyReader, RequestBody } from './body.ts';
+
 /** `a=1&a=2&b=3` -> `{a: '1', b: '3'}`: decoded, first value wins (as Bedrock's single-valued query members). */
 export function parseQueryString(raw: string): Record<string, string> {
   const query: Record<string, string> = {};
@@ -15,7 +17,8 @@ export interface GatewayRequest {
   readonly query: Readonly<Record<string, string>>;
   /** Header names lower-cased. */
   readonly headers: Readonly<Record<string, string | undefined>>;
-  readonly body: Uint8Array;
+  /** The whole body, or a reader for one still arriving; the pipeline reads it once, after authentication. */
+  readonly body: RequestBody | BodyReader;
   /** Aborted when the caller goes away; passed down to the upstream call. */
   readonly signal?: AbortSignal;
   /** Set by the adapter when the platform supplies one (API Gateway, Lambda); else generated. */

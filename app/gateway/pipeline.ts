@@ -1,15 +1,16 @@
 /**
- * The transport-free core: request in, response out. Routing, caller auth, the
- * operation, error mapping and the per-request record all happen here, once, for
- * every adapter (Lambda streaming, Lambda buffered, local HTTP/1.1 + h2c server).
+ * The transport-free pipeline: request in, response out. Routing, caller auth, reading the body
+ * (and its size limit), the operation, error mapping and the per-request record all happen here,
+ * once, for every edge (Lambda streaming, Lambda buffered, local HTTP/1.1 + h2c server).
  */
 import { randomUUID } from 'node:crypto';
 import type { CallerAuth } from '../auth/callerAuth.ts';
-import type { RequestRecord, Telemetry } from '../observability/requestRecord.ts';
+import { CLIENT_DISCONNECTED, type RequestRecord, type Telemetry } from '../observability/requestRecord.ts';
 import { elapsedMs, type GatewayDeps, type OperationContext } from '../operations/context.ts';
 import { OPERATIONS } from '../operations/index.ts';
+import { receivedWhole, type RequestBody } from '../core/body.ts';
+import { BedrockError, bodyTooLarge, CallerAbortedError, toBedrockError } from '../core/errors.ts';
 import { sanitizeMessage } from '../core/redact.ts';
-import { BedrockError, bodyTooLarge, toBedrockError } from '../core/errors.ts';
 import type { GatewayRequest } from '../core/request.ts';
 import { errorResponse, type GatewayResponse } from '../core/response.ts';
 import { route } from '../core/router.ts';
@@ -42,12 +43,14 @@ export function createGateway({ deps, auth, telemetry }: GatewayOptions): Gatewa
       const matched = route(request.method, request.path);
       record.operation = matched.op;
       if (matched.op !== 'Health') await auth.authorize(request.headers);
-      if (request.body.byteLength > deps.config.maxBodyBytes) throw bodyTooLarge(deps.config.maxBodyBytes);
-      const ctx: OperationContext = { route: matched, request, requestId, startedAt, deps, record };
+      const body = await readBody(request, deps.config.maxBodyBytes);
+      const ctx: OperationContext = { route: matched, request, body, requestId, startedAt, deps, record };
       response = await dispatch(ctx);
     } catch (thrown) {
       const error = toBedrockError(thrown);
       if (!(thrown instanceof BedrockError)) record.internalError = describeUnexpected(thrown);
+      // Nobody is listening any more (a body that never finished arriving, an operation aborted).
+      if (error instanceof CallerAbortedError) record.exception = CLIENT_DISCONNECTED;
       finish(error.status, error);
       return errorResponse(error, requestId);
     }
@@ -59,6 +62,13 @@ export function createGateway({ deps, auth, telemetry }: GatewayOptions): Gatewa
     }
     return { ...response, body: finishWhenDone(response.body, () => finish(response.status)) };
   };
+}
+
+/** The one place the size limit is enforced, whichever edge the body came from. */
+async function readBody(request: GatewayRequest, limit: number): Promise<RequestBody> {
+  const received = typeof request.body === 'function' ? await request.body(limit) : receivedWhole(request.body);
+  if (received.byteLength > limit) throw bodyTooLarge(limit);
+  return received.body;
 }
 
 /** OPERATIONS is typed over every OperationName, so a route without a handler does not compile. */

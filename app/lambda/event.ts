@@ -4,6 +4,7 @@
  * `rawPath` together with `requestContext.http` (as Hono's adapter does).
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
+import { EMPTY_BODY, type RequestBody } from '../core/body.ts';
 import { parseQueryString, type GatewayRequest } from '../core/request.ts';
 
 export type LambdaHttpEvent = APIGatewayProxyEvent | APIGatewayProxyEventV2;
@@ -19,9 +20,10 @@ function lowerCaseHeaders(headers: Record<string, string | undefined> | null | u
   return out;
 }
 
-function bodyBytes(body: string | null | undefined, isBase64Encoded: boolean): Uint8Array {
-  if (!body) return new Uint8Array(0);
-  return isBase64Encoded ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
+/** A base64 body becomes bytes; a plain one stays the text the platform already decoded (parsed as it is, never re-encoded). */
+function eventBody(body: string | null | undefined, isBase64Encoded: boolean): RequestBody {
+  if (!body) return EMPTY_BODY;
+  return isBase64Encoded ? Buffer.from(body, 'base64') : body;
 }
 
 export function toGatewayRequest(event: LambdaHttpEvent, signal?: AbortSignal): GatewayRequest {
@@ -31,7 +33,7 @@ export function toGatewayRequest(event: LambdaHttpEvent, signal?: AbortSignal): 
       path: event.rawPath,
       query: parseQueryString(event.rawQueryString ?? ''),
       headers: lowerCaseHeaders(event.headers),
-      body: bodyBytes(event.body, event.isBase64Encoded),
+      body: eventBody(event.body, event.isBase64Encoded),
       requestId: event.requestContext.requestId,
       signal,
     };
@@ -45,7 +47,7 @@ export function toGatewayRequest(event: LambdaHttpEvent, signal?: AbortSignal): 
     path: event.path,
     query,
     headers: lowerCaseHeaders(event.headers),
-    body: bodyBytes(event.body, event.isBase64Encoded),
+    body: eventBody(event.body, event.isBase64Encoded),
     requestId: event.requestContext?.requestId,
     signal,
   };

@@ -24,7 +24,7 @@ export async function runLocalGateway(config: Config, logLevel = config.logLevel
   if (!built.callerKeysConfigured) {
     logger.warn('NO CALLER API KEYS CONFIGURED: this local server accepts every request. Set PROXY_API_KEYS to require a key.');
   }
-  const server = await startLocalServer({ gateway: built.gateway, host: config.host, port: config.port, maxBodyBytes: config.maxBodyBytes });
+  const server = await startLocalServer({ gateway: built.gateway, host: config.host, port: config.port });
   return {
     server,
     async close() {

@@ -8,12 +8,11 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import http2, { type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { once } from 'node:events';
-import { randomUUID } from 'node:crypto';
-import { bodyTooLarge, toBedrockError } from '../core/errors.ts';
-import type { Gateway } from '../gateway/pipeline.ts';
-import { errorResponse } from '../core/response.ts';
+import { EMPTY_BODY, type BodyReader } from '../core/body.ts';
+import { CallerAbortedError } from '../core/errors.ts';
 import { parseQueryString } from '../core/request.ts';
 import type { GatewayResponse } from '../core/response.ts';
+import type { Gateway } from '../gateway/pipeline.ts';
 
 const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
 
@@ -30,29 +29,52 @@ export interface LocalServerOptions {
   readonly gateway: Gateway;
   readonly host: string;
   readonly port: number;
-  readonly maxBodyBytes: number;
 }
 
-/** Reads the body with plain stream events (cheaper than an async iterator per request), bounded by `limit`. */
-export function readBody(req: AnyRequest, limit: number): Promise<Uint8Array> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) return Promise.reject(bodyTooLarge(limit));
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(bodyTooLarge(limit));
-        return;
-      }
-      chunks.push(chunk);
+/**
+ * The body as the pipeline asks for it, after authentication: plain stream events (cheaper than an
+ * async iterator per request), buffering at most `limit` bytes plus one chunk. Past the limit (or a
+ * declared Content-Length over it) it stops buffering and reports the size; the pipeline answers 413.
+ * A caller that goes away mid-body ends the read with CallerAbortedError.
+ */
+function bodyReader(req: AnyRequest, signal: AbortSignal): BodyReader {
+  return (limit) => {
+    if (signal.aborted || req.destroyed) return Promise.reject(new CallerAbortedError());
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) return Promise.resolve({ body: EMPTY_BODY, byteLength: declared });
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const settle = () => {
+        req.off('data', onData);
+        req.off('end', onEnd);
+        req.off('error', onAbort);
+        signal.removeEventListener('abort', onAbort);
+      };
+      const onData = (chunk: Buffer) => {
+        size += chunk.length;
+        if (size <= limit) {
+          chunks.push(chunk);
+          return;
+        }
+        settle();
+        req.resume(); // the rest is read and dropped
+        resolve({ body: EMPTY_BODY, byteLength: size });
+      };
+      const onEnd = () => {
+        settle();
+        resolve({ body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), byteLength: size });
+      };
+      const onAbort = () => {
+        settle();
+        reject(new CallerAbortedError());
+      };
+      req.on('data', onData);
+      req.once('end', onEnd);
+      req.once('error', onAbort);
+      signal.addEventListener('abort', onAbort, { once: true });
     });
-    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-    req.once('error', reject);
-  });
+  };
 }
 
 function headersOf(req: AnyRequest): Record<string, string | undefined> {
@@ -87,7 +109,7 @@ async function send(anyRes: AnyResponse, response: GatewayResponse): Promise<voi
   res.end();
 }
 
-function createRequestListener(gateway: Gateway, maxBodyBytes: number) {
+function createRequestListener(gateway: Gateway) {
   return async (req: AnyRequest, anyRes: AnyResponse): Promise<void> => {
     const res = anyRes as ServerResponse;
     const aborter = new AbortController();
@@ -95,24 +117,18 @@ function createRequestListener(gateway: Gateway, maxBodyBytes: number) {
     res.once('close', () => {
       if (!res.writableFinished) aborter.abort();
     });
-    let response: GatewayResponse;
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
     try {
-      const url = req.url ?? '/';
-      const q = url.indexOf('?');
-      const body = await readBody(req, maxBodyBytes);
-      response = await gateway({
+      // The pipeline answers every failure itself, body-read failures and the size limit included.
+      const response = await gateway({
         method: (req.method ?? 'GET').toUpperCase(),
         path: q >= 0 ? url.slice(0, q) : url,
         query: q >= 0 ? parseQueryString(url.slice(q + 1)) : {},
         headers: headersOf(req),
-        body,
+        body: bodyReader(req, aborter.signal),
         signal: aborter.signal,
       });
-    } catch (error) {
-      // Only reading the body can fail here: the core answers every failure itself.
-      response = errorResponse(toBedrockError(error), randomUUID());
-    }
-    try {
       await send(res, response);
     } catch {
       // The caller went away mid-response, or the stream failed after the headers: nothing left to tell.
@@ -122,7 +138,7 @@ function createRequestListener(gateway: Gateway, maxBodyBytes: number) {
 }
 
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
-  const listener = createRequestListener(options.gateway, options.maxBodyBytes);
+  const listener = createRequestListener(options.gateway);
   const h1 = http.createServer({ keepAliveTimeout: 65_000 }, listener);
   const h2 = http2.createServer({}, listener);
   const sockets = new Set<Socket>();

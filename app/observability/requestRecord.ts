@@ -26,3 +26,6 @@ export interface Telemetry {
 }
 
 export const UNMAPPED_MODEL_DIMENSION = 'unmapped';
+
+/** The record's `exception` when the caller went away before the answer was complete. */
+export const CLIENT_DISCONNECTED = 'ClientDisconnected';

@@ -1,5 +1,6 @@
 /** What every operation receives: its route, the request, the shared dependencies, and its record. */
 import type { Config } from '../config/config.ts';
+import type { RequestBody } from '../core/body.ts';
 import type { GatewayRequest } from '../core/request.ts';
 import type { Route } from '../core/router.ts';
 import type { ModelCatalog } from '../models/catalog.ts';
@@ -25,6 +26,8 @@ export interface GatewayDeps {
 export interface OperationContext<R extends Route = Route> {
   readonly route: R;
   readonly request: GatewayRequest;
+  /** The body, read once by the pipeline (within the size limit). */
+  readonly body: RequestBody;
   readonly requestId: string;
   /** performance.now() when the request arrived. */
   readonly startedAt: number;

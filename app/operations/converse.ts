@@ -11,7 +11,7 @@ import { completeChat } from './upstreamCalls.ts';
 type ConverseRoute = Extract<Route, { op: 'Converse' }>;
 
 export async function converse(ctx: OperationContext<ConverseRoute>): Promise<GatewayResponse> {
-  const request = parseWith(ConverseRequest, parseJsonBody(ctx.request.body));
+  const request = parseWith(ConverseRequest, parseJsonBody(ctx.body));
   const model = resolveModelFor(ctx);
   const completion = await completeChat(ctx, converseToChat(request, model.upstream));
 

@@ -17,7 +17,7 @@ import { openChatStream } from './upstreamCalls.ts';
 type ConverseStreamRoute = Extract<Route, { op: 'ConverseStream' }>;
 
 export async function converseStream(ctx: OperationContext<ConverseStreamRoute>): Promise<GatewayResponse> {
-  const request = parseWith(ConverseRequest, parseJsonBody(ctx.request.body));
+  const request = parseWith(ConverseRequest, parseJsonBody(ctx.body));
   const model = resolveModelFor(ctx);
   const chunks = await openChatStream(ctx, converseToChat(request, model.upstream));
 

@@ -7,7 +7,7 @@ import { resolveModelFor, type OperationContext } from './context.ts';
 
 export async function countTokens(ctx: OperationContext<Extract<Route, { op: 'CountTokens' }>>): Promise<GatewayResponse> {
   resolveModelFor(ctx);
-  const result = await countTokensForRequest(parseJsonBody(ctx.request.body), ctx.route.modelId);
+  const result = await countTokensForRequest(parseJsonBody(ctx.body), ctx.route.modelId);
   ctx.record.inputTokens = result.inputTokens;
   return jsonResponse(200, result);
 }

@@ -21,7 +21,7 @@ import { completeChat, createEmbeddings, openChatStream } from './upstreamCalls.
 type InvokeRoute = Extract<Route, { op: 'InvokeModel' | 'InvokeModelWithResponseStream' }>;
 
 function prepare(ctx: OperationContext<InvokeRoute>) {
-  const body = parseInvokeBody(ctx.request.body, 'body');
+  const body = parseInvokeBody(ctx.body, 'body');
   const model = resolveModelFor(ctx);
   const family = selectFamily(body, ctx.route.modelId);
   const invokeCtx: InvokeContext = { modelId: ctx.route.modelId, upstreamModel: model.upstream, requestId: ctx.requestId };

@@ -10,6 +10,7 @@ import { BedrockError, CallerAbortedError } from '../core/errors.ts';
 import { encodeException, streamExceptionFor } from '../eventstream/encoder.ts';
 import { fromUpstreamError } from '../upstream/errors.ts';
 import type { ChatCompletionChunk } from '../upstream/upstream.ts';
+import { CLIENT_DISCONNECTED } from '../observability/requestRecord.ts';
 import { elapsedMs, type OperationContext } from './context.ts';
 
 export const EVENT_STREAM_CONTENT_TYPE = 'application/vnd.amazon.eventstream';
@@ -82,7 +83,7 @@ export async function* streamFrames(options: StreamFramesOptions): AsyncGenerato
     const error = midStream(fromUpstreamError(thrown));
     if (error instanceof CallerAbortedError) {
       // Nobody is listening any more; the upstream request is already aborted.
-      ctx.record.exception = 'ClientDisconnected';
+      ctx.record.exception = CLIENT_DISCONNECTED;
       return;
     }
     ctx.record.exception = error.exception;

@@ -4,22 +4,26 @@
  */
 import { isUtf8 } from 'node:buffer';
 import * as z from './zod.ts';
+import type { RequestBody } from '../core/body.ts';
 import { validation } from '../core/errors.ts';
 
-/** Bytes decoded as UTF-8 JSON, or which of the two checks they failed (callers word the 400). */
-export function jsonFromBytes(bytes: Uint8Array): { readonly value: unknown } | { readonly problem: 'utf8' | 'json' } {
-  if (!isUtf8(bytes)) return { problem: 'utf8' };
+/**
+ * A body parsed as JSON, or which of the two checks it failed (callers word the 400). Bytes are
+ * decoded here, once; text a platform already decoded is parsed as it is.
+ */
+export function jsonFromBody(body: RequestBody): { readonly value: unknown } | { readonly problem: 'utf8' | 'json' } {
+  if (typeof body !== 'string' && !isUtf8(body)) return { problem: 'utf8' };
   try {
-    return { value: JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) };
+    return { value: JSON.parse(typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8')) };
   } catch {
     return { problem: 'json' };
   }
 }
 
 /** Parses a request body as JSON. Empty bodies become `{}` (Bedrock treats every Converse member as optional). */
-export function parseJsonBody(body: Uint8Array): unknown {
-  if (body.byteLength === 0) return {};
-  const decoded = jsonFromBytes(body);
+export function parseJsonBody(body: RequestBody): unknown {
+  if (body.length === 0) return {};
+  const decoded = jsonFromBody(body);
   if ('value' in decoded) return decoded.value;
   throw validation(decoded.problem === 'utf8' ? 'The request body is not valid UTF-8.' : 'The request body is not valid JSON.');
 }

@@ -13,7 +13,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { loadConfig, type Config } from '../../app/config/config.ts';
-import { readBody } from '../../app/local/server.ts';
 import { staticSecret } from '../../app/secrets/secretSource.ts';
 import { createDispatcher, createOpenAIClient, openAIClientOptions } from '../../app/upstream/openaiClient.ts';
 import type { ChatCompletion, ChatParams } from '../../app/upstream/upstream.ts';
@@ -48,6 +47,21 @@ function completer(kind: FloorKind, config: Config): Complete {
   };
 }
 
+/** A bounded body read, as any server must do: at most `limit` bytes are buffered. */
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) reject(new Error('body over the limit'));
+      else chunks.push(chunk);
+    });
+    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
+}
+
 const kind = (process.env.FLOOR_UPSTREAM ?? 'sdk') as FloorKind;
 if (!FLOOR_KINDS.includes(kind)) throw new Error(`FLOOR_UPSTREAM must be one of ${FLOOR_KINDS.join(', ')}`);
 const config = loadConfig(process.env);
@@ -59,7 +73,6 @@ const server = http.createServer({ keepAliveTimeout: 65_000 }, async (req, res) 
     if (!res.writableFinished) aborter.abort();
   });
   try {
-    // The gateway's own bounded body reader: any server must bound what it buffers.
     const converse = JSON.parse(Buffer.from(await readBody(req, config.maxBodyBytes)).toString('utf8')) as ConverseText;
     const completion = await complete(
       {

@@ -30,3 +30,16 @@ export function testGateway(env: Record<string, string> = {}, mode: 'lambda' | '
   const built = buildGateway({ config, mode, telemetry, fetch: globalThis.fetch });
   return { ...built, records };
 }
+
+/** One test gateway for the enclosing `describe`, closed afterwards. */
+export function useTestGateway(env: Record<string, string> = {}, mode: 'lambda' | 'local' = 'lambda'): () => TestGateway {
+  let built: TestGateway | undefined;
+  before(() => {
+    built = testGateway(env, mode);
+  });
+  after(async () => built?.close());
+  return () => {
+    if (!built) throw new Error('test gateway not built');
+    return built;
+  };
+}

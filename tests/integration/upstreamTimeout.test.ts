@@ -11,6 +11,7 @@ import { buildGateway } from '../../app/gateway/composition.ts';
 import { loadConfig } from '../../app/config/config.ts';
 import { chatChunk } from '../helpers/chunks.ts';
 import { sse } from '../helpers/nockUpstream.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const encoder = new TextEncoder();
 const converse = {
@@ -44,13 +45,6 @@ async function serve(handler: (req: http.IncomingMessage, res: http.ServerRespon
       server.close();
     },
   };
-}
-
-/** Polls `done` every 10 ms for up to `ms`; true once it held. */
-async function waitFor(done: () => boolean, ms = 2000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-  return done();
 }
 
 function gateway(baseURL: string, env: Record<string, string>) {

@@ -5,11 +5,12 @@
  * The body is JSON whatever the Content-Type says (JS sends octet-stream, botocore none).
  */
 import { validation } from '../../core/errors.ts';
-import { jsonFromBytes } from '../../schemas/validate.ts';
+import { jsonFromBody } from '../../schemas/validate.ts';
+import type { RequestBody } from '../../core/body.ts';
 
 /** `field` names the body in the caller's request: `body` for InvokeModel, `input.invokeModel.body` for CountTokens. */
-export function parseInvokeBody(bytes: Uint8Array, field: string): Record<string, unknown> {
-  const decoded = jsonFromBytes(bytes);
+export function parseInvokeBody(body: RequestBody, field: string): Record<string, unknown> {
+  const decoded = jsonFromBody(body);
   if (!('value' in decoded)) {
     throw validation(
       decoded.problem === 'utf8'

@@ -96,6 +96,40 @@ describe('Pipeline', () => {
     expect(records[0]).to.include({ status: 413, exception: 'ValidationException' });
   });
 
+  it('counts a text body (a Lambda plain body) in UTF-8 bytes against the limit', async () => {
+    // Prepare: 600 two-byte characters, 1,200 bytes, 600 string units
+    const { gateway } = setup({}, { maxBody: '1024' });
+    // Act
+    const response = await gateway(request('POST', '/model/gpt-4o/converse', undefined, { body: 'é'.repeat(600) }));
+    // Assess
+    expect(response.status).to.equal(413);
+  });
+
+  it('parses a text body as it is (no byte round trip) and hands it to the operation', async () => {
+    // Prepare
+    let sent: unknown;
+    const { gateway } = setup({ chat: async (params) => ((sent = params.messages), { choices: [{ message: { content: 'ok' }, finish_reason: 'stop' }] } as never) });
+    // Act
+    const response = await gateway(request('POST', '/model/gpt-4o/converse', undefined, { body: JSON.stringify({ messages: [{ role: 'user', content: [{ text: 'héllo' }] }] }) }));
+    // Assess
+    expect(response.status).to.equal(200);
+    expect(sent).to.deep.equal([{ role: 'user', content: [{ type: 'text', text: 'héllo' }] }]);
+  });
+
+  it('reads a pending body once, after authorizing, with the configured limit', async () => {
+    // Prepare
+    const reads: number[] = [];
+    const { gateway } = setup({}, { authorized: false });
+    const reader = async (limit: number) => (reads.push(limit), { body: new Uint8Array(0), byteLength: 0 });
+    // Act
+    const refused = await gateway(request('POST', '/model/gpt-4o/converse', undefined, { body: reader }));
+    const health = await gateway(request('GET', '/health', undefined, { body: reader }));
+    // Assess: the unauthenticated call never read its body
+    expect(refused.status).to.equal(403);
+    expect(health.status).to.equal(200);
+    expect(reads).to.deep.equal([2048]);
+  });
+
   it('uses the adapter request id in the header and the record, or makes one', async () => {
     // Prepare
     const { gateway, records } = setup();
