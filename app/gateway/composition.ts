@@ -20,7 +20,7 @@ import {
   type SecretFetcher,
   type SecretSource,
 } from '../secrets/secretSource.ts';
-import { createOpenAIClient, openAIClientOptions } from '../upstream/openaiClient.ts';
+import { createOpenAIClient, openAIClientOptions, type OpenAIClient } from '../upstream/openaiClient.ts';
 import { createOpenAIUpstream } from '../upstream/openaiUpstream.ts';
 import type { Upstream } from '../upstream/upstream.ts';
 
@@ -66,6 +66,14 @@ function parsedSecret<T>(source: SecretSource, parse: (raw: string) => T): { get
 
 function tracedFetcher(fetcher: SecretFetcher, tracing: Tracing): SecretFetcher {
   return (secretId, options) => tracing.span('secretsmanager.getSecret', () => fetcher(secretId, options));
+}
+
+/**
+ * The upstream client alone, as the gateway builds it for a config with a static key: the openai SDK
+ * over the pooled undici Agent (`dispatcher`). The benchmark's floors measure it without the gateway.
+ */
+export function buildUpstreamClient(config: Config): OpenAIClient {
+  return createOpenAIClient(openAIClientOptions(config, staticSecret(config.openaiApiKey ?? NO_KEY)));
 }
 
 export function buildGateway(options: BuildOptions): Built {
