@@ -19,7 +19,7 @@ export type BodyReader = (limit: number) => Promise<ReceivedBody>;
 
 export const EMPTY_BODY: Uint8Array = new Uint8Array(0);
 
-export function byteLengthOf(body: RequestBody): number {
+function byteLengthOf(body: RequestBody): number {
   return typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.byteLength;
 }
 

@@ -11,7 +11,7 @@ export interface BufferedResponse {
   readonly body: Uint8Array;
 }
 
-export interface StreamedResponse {
+interface StreamedResponse {
   readonly kind: 'stream';
   readonly status: number;
   readonly headers: HeaderMap;

@@ -55,7 +55,7 @@ function lastUserText(body: ChatBody): string {
   return '';
 }
 
-const countTokens = (text: string): number => Math.max(1, Math.ceil(text.length / 4));
+const approximateTokens = (text: string): number => Math.max(1, Math.ceil(text.length / 4));
 
 interface Plan {
   reasoning?: string;
@@ -69,7 +69,7 @@ interface Plan {
 
 function plan(body: ChatBody, requestNo: number): Plan {
   const text = lastUserText(body);
-  const promptTokens = countTokens(JSON.stringify(body.messages ?? []));
+  const promptTokens = approximateTokens(JSON.stringify(body.messages ?? []));
   const toolName = directive(text, 'tool');
   const toolCount = Number(directive(text, 'tools') ?? 0);
   const base: Plan = { toolCalls: [], finish: 'stop', promptTokens, slowMs: Number(directive(text, 'slow') ?? 0), cut: directive(text, 'cut') !== undefined };
@@ -88,7 +88,7 @@ function plan(body: ChatBody, requestNo: number): Plan {
 }
 
 function usage(p: Plan) {
-  const completion = countTokens((p.text ?? '') + (p.reasoning ?? '') + p.toolCalls.map((t) => t.arguments).join(''));
+  const completion = approximateTokens((p.text ?? '') + (p.reasoning ?? '') + p.toolCalls.map((t) => t.arguments).join(''));
   return { prompt_tokens: p.promptTokens, completion_tokens: completion, total_tokens: p.promptTokens + completion, prompt_tokens_details: { cached_tokens: 0 } };
 }
 
@@ -180,7 +180,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       if (req.method === 'POST' && path === '/embeddings') {
         const body = (await readJson(req)) as { input: string | string[]; dimensions?: number };
         const inputs = Array.isArray(body.input) ? body.input : [body.input];
-        const tokens = inputs.reduce((n, t) => n + countTokens(t), 0);
+        const tokens = inputs.reduce((n, t) => n + approximateTokens(t), 0);
         return sendJson(res, 200, {
           object: 'list',
           data: inputs.map((text, index) => ({ object: 'embedding', index, embedding: embed(text, body.dimensions ?? 8) })),

@@ -2,12 +2,12 @@
 import type { Route } from '../core/router.ts';
 import { jsonResponse, type GatewayResponse } from '../core/response.ts';
 import { parseJsonBody } from '../schemas/validate.ts';
-import { countTokensForRequest } from '../tokens/countTokens.ts';
+import { countRequestTokens } from '../tokens/promptTokens.ts';
 import { resolveModelFor, type OperationContext } from './context.ts';
 
 export async function countTokens(ctx: OperationContext<Extract<Route, { op: 'CountTokens' }>>): Promise<GatewayResponse> {
   resolveModelFor(ctx);
-  const result = await countTokensForRequest(parseJsonBody(ctx.body), ctx.route.modelId);
+  const result = await countRequestTokens(parseJsonBody(ctx.body), ctx.route.modelId);
   ctx.record.inputTokens = result.inputTokens;
   return jsonResponse(200, result);
 }

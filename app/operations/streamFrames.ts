@@ -15,7 +15,7 @@ import { elapsedMs, type OperationContext } from './context.ts';
 
 export const EVENT_STREAM_CONTENT_TYPE = 'application/vnd.amazon.eventstream';
 
-export interface StreamTiming {
+interface StreamTiming {
   /** Whole-request latency so far, ms. */
   latencyMs: number;
   /** Time to the first content delta, ms (0 when none came). */

@@ -31,7 +31,7 @@ function headerObject(headers: HeaderSource): Record<string, string> {
  * The read side of `Headers`, over the names undici already lower-cased. Building a WHATWG
  * `Headers` validates every name and value again, per response; the SDK only reads.
  */
-export class ResponseHeaders {
+class ResponseHeaders {
   private readonly values: Map<string, string>;
 
   constructor(raw: Dispatcher.ResponseData['headers']) {
@@ -71,7 +71,7 @@ export class ResponseHeaders {
  * The part of `Response` the openai SDK uses (status, headers, a text body, or an SSE body it
  * iterates), without a WHATWG body stream per response.
  */
-export class AgentResponse {
+class AgentResponse {
   readonly status: number;
   readonly statusText = '';
   readonly headers: ResponseHeaders;

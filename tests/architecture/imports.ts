@@ -9,7 +9,7 @@ import { parseSync } from 'oxc-parser';
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 
 /** Relative specifiers a file imports (static, re-exported and dynamic), in source order. */
-export function importSpecifiers(file: string, source: string): string[] {
+function importSpecifiers(file: string, source: string): string[] {
   const { module } = parseSync(file, source);
   const specifiers = [
     ...module.staticImports.map((entry) => entry.moduleRequest.value),
@@ -42,7 +42,7 @@ export function importGraph(files: readonly string[]): ImportGraph {
 }
 
 /** `app/operations/converse.ts` -> `operations`; a file directly in app/ is its own room. */
-export const roomOf = (file: string, base = 'app'): string => file.slice(base.length + 1).split('/')[0]!;
+const roomOf = (file: string, base = 'app'): string => file.slice(base.length + 1).split('/')[0]!;
 
 export interface Violation {
   readonly from: string;

@@ -4,12 +4,12 @@ import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 
 const codec = new EventStreamCodec(toUtf8, fromUtf8);
 
-export interface DecodedFrame {
+interface DecodedFrame {
   headers: Record<string, string>;
   payload: unknown;
 }
 
-export function decodeFrames(bytes: Uint8Array): DecodedFrame[] {
+function decodeFrames(bytes: Uint8Array): DecodedFrame[] {
   const frames: DecodedFrame[] = [];
   let offset = 0;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -6,7 +6,7 @@ import { NOCK_BASE } from './gateway.ts';
 export const upstream = () => nock(new URL(NOCK_BASE).origin);
 const path = (p: string) => `${new URL(NOCK_BASE).pathname}${p}`;
 
-export function chatCompletion(text: string, overrides: Record<string, unknown> = {}) {
+function chatCompletion(text: string, overrides: Record<string, unknown> = {}) {
   return {
     id: 'chatcmpl-test',
     object: 'chat.completion',

@@ -14,7 +14,7 @@ export interface SseStream {
 const FIXTURES = new URL('../fixtures/sse/', import.meta.url);
 
 /** Parses SSE text into chunks; comment (`:`) and `event:` lines are ignored, as SSE clients do. */
-export function parseSse(text: string): SseStream {
+function parseSse(text: string): SseStream {
   const chunks: ChatCompletionChunk[] = [];
   let done = false;
   for (const line of text.split(/\r?\n/)) {

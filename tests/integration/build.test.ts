@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
+import type { Metafile } from 'esbuild';
 import { startFakeUpstream } from '../../app/dev/fakeUpstream.ts';
 import { BUDGETS } from '../../bench/lib/budgets.ts';
 import { bundle, warmCompileCache } from '../../scripts/build.ts';
@@ -22,10 +23,11 @@ const BUNDLE_BUDGET_BYTES = BUDGETS.handlerBytes;
 describe('Build: the Dockerfile build steps and the bundle budget', function () {
   this.timeout(120_000);
   let outdir: string;
+  let metafile: Metafile;
 
   before(async () => {
     outdir = await mkdtemp(path.join(tmpdir(), 'gateway-dist-'));
-    await bundle(outdir);
+    metafile = (await bundle(outdir)).metafile!;
   });
   after(async () => rm(outdir, { recursive: true, force: true }));
 
@@ -67,6 +69,25 @@ describe('Build: the Dockerfile build steps and the bundle budget', function () 
       expect(containing).to.deep.equal([]);
     });
   }
+
+  it('ships only packages listed in dependencies (what the image carries is a dependency, not a devDependency)', async () => {
+    // Prepare
+    const pkg = JSON.parse(await readFile('package.json', 'utf8')) as { dependencies: Record<string, string> };
+    // `zod/mini` -> zod, `@aws-sdk/client-lambda` -> itself; relative and node: imports are not packages.
+    const packageOf = (specifier: string) => /^((?:@[^/]+\/)?[^./][^/:]*)/.exec(specifier)?.[1];
+    // Act: every package the app's own bundled files import, as written (their dependencies come with them)
+    const imported = new Set<string>();
+    for (const [file, input] of Object.entries(metafile.inputs)) {
+      if (!file.startsWith('app/')) continue;
+      for (const { original } of input.imports) {
+        const name = original && !original.startsWith('node:') ? packageOf(original) : undefined;
+        if (name) imported.add(name);
+      }
+    }
+    // Assess
+    expect([...imported]).to.include.members(['openai', 'undici', '@aws-sdk/client-lambda', '@aws-lambda-powertools/logger']);
+    expect([...imported].filter((name) => !(name in pkg.dependencies))).to.deep.equal([]);
+  });
 
   for (const entry of ['handler.mjs', 'preTraffic.mjs']) {
     it(`${entry} imports in a fresh Node process with no node_modules beside it`, async () => {

@@ -7,7 +7,7 @@ import type { InvokeContext } from '../family.ts';
 import { toAnthropicStopReason } from './stopReason.ts';
 import type { AnthropicStopReason } from './stopReason.ts';
 
-export type AnthropicResponseBlock =
+type AnthropicResponseBlock =
   | { type: 'text'; text: string }
   | { type: 'tool_use'; id: string; name: string; input: unknown }
   | { type: 'thinking'; thinking: string; signature: string };

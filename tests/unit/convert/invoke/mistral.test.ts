@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { InvocationMetrics, InvokeContext } from '../../../../app/convert/invoke/family.ts';
-import { mistralChatFamily, mistralTextFamily, parseInstructPrompt } from '../../../../app/convert/invoke/mistral.ts';
+import { mistralChatFamily } from '../../../../app/convert/invoke/mistral/chat.ts';
+import { mistralTextFamily, parseInstructPrompt } from '../../../../app/convert/invoke/mistral/text.ts';
 import type { ConverseResponseJson, ConverseStreamEvent } from '../../../../app/convert/converse/types.ts';
 import type { InvalidBodyCase } from './helpers.ts';
 import {

@@ -49,7 +49,7 @@ function loadEncoding(): Promise<Encoding> {
   return encoding;
 }
 
-export async function countTokens(text: string): Promise<number> {
+export async function countTextTokens(text: string): Promise<number> {
   if (text.length === 0) return 0;
   const { countTokens: count } = await loadEncoding();
   return count(text, AS_PLAIN_TEXT);
@@ -118,7 +118,7 @@ function countChatMessages(req: ConverseRequestType): number {
 /** Throws the conversion's ValidationException (naming `messages[i]...`) for content the gateway cannot send. */
 export async function countConverseTokens(req: ConverseRequestType): Promise<number> {
   const messages = countChatMessages(req);
-  const textTokens = await countTokens(converseToCountableText(req));
+  const textTokens = await countTextTokens(converseToCountableText(req));
   return textTokens + messages * TOKENS_PER_MESSAGE + REPLY_PRIMING_TOKENS + countImages(req) * IMAGE_TOKENS;
 }
 
@@ -137,7 +137,7 @@ const CountTokensRequest = z.object({
 
 const INVOKE_BODY_FIELD = 'input.invokeModel.body';
 
-export async function countTokensForRequest(body: unknown, modelId: string): Promise<{ inputTokens: number }> {
+export async function countRequestTokens(body: unknown, modelId: string): Promise<{ inputTokens: number }> {
   const { input } = parseWith(CountTokensRequest, body);
   if (input.converse !== undefined) {
     // Conversion errors name `messages[i]...`; here those sit under input.converse.
@@ -149,7 +149,7 @@ export async function countTokensForRequest(body: unknown, modelId: string): Pro
   return within(`${INVOKE_BODY_FIELD}: `, async () => {
     const family = selectFamily(invokeBody, modelId);
     if (family.kind === 'embedding') {
-      const counts = await Promise.all(family.toEmbeddingRequest(invokeBody).input.map((text) => countTokens(text)));
+      const counts = await Promise.all(family.toEmbeddingRequest(invokeBody).input.map((text) => countTextTokens(text)));
       return { inputTokens: counts.reduce((sum, n) => sum + n, 0) };
     }
     return { inputTokens: await countConverseTokens(family.toConverse(invokeBody)) };

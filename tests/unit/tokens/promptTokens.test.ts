@@ -8,9 +8,9 @@ import {
   TOKENS_PER_MESSAGE,
   converseToCountableText,
   countConverseTokens,
-  countTokens,
-  countTokensForRequest,
-} from '../../../app/tokens/countTokens.ts';
+  countTextTokens,
+  countRequestTokens,
+} from '../../../app/tokens/promptTokens.ts';
 
 const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64');
 
@@ -25,7 +25,7 @@ async function rejected(promise: Promise<unknown>): Promise<BedrockError> {
 }
 
 describe('Token counting (o200k_base, offline)', () => {
-  describe('countTokens', () => {
+  describe('countTextTokens', () => {
     // Pinned once with gpt-tokenizer's o200k_base encoding.
     const pinned: { text: string; tokens: number }[] = [
       { text: '', tokens: 0 },
@@ -37,7 +37,7 @@ describe('Token counting (o200k_base, offline)', () => {
     for (const { text, tokens } of pinned) {
       it(`counts ${JSON.stringify(text)} as ${tokens} tokens`, async () => {
         // Prepare / Act
-        const count = await countTokens(text);
+        const count = await countTextTokens(text);
 
         // Assess
         expect(count).to.equal(tokens);
@@ -118,7 +118,7 @@ describe('Token counting (o200k_base, offline)', () => {
     for (const { name, request, chatMessages, images } of conversions) {
       it(`counts ${chatMessages} chat message(s) for ${name}`, async () => {
         // Prepare
-        const textTokens = await countTokens(converseToCountableText(request));
+        const textTokens = await countTextTokens(converseToCountableText(request));
 
         // Act
         const count = await countConverseTokens(request);
@@ -130,13 +130,13 @@ describe('Token counting (o200k_base, offline)', () => {
     }
   });
 
-  describe('countTokensForRequest', () => {
+  describe('countRequestTokens', () => {
     it('counts a converse input', async () => {
       // Prepare
       const body = { input: { converse: { messages: [{ role: 'user', content: [{ text: 'hello world' }] }] } } };
 
       // Act
-      const result = await countTokensForRequest(body, 'amazon.nova-lite-v1:0');
+      const result = await countRequestTokens(body, 'amazon.nova-lite-v1:0');
 
       // Assess
       expect(result).to.deep.equal({ inputTokens: 10 });
@@ -155,7 +155,7 @@ describe('Token counting (o200k_base, offline)', () => {
         const invoke = { input: { invokeModel: { body: b64(invokeBody) } } };
 
         // Act
-        const [fromConverse, fromInvoke] = await Promise.all([countTokensForRequest(converse, modelId), countTokensForRequest(invoke, modelId)]);
+        const [fromConverse, fromInvoke] = await Promise.all([countRequestTokens(converse, modelId), countRequestTokens(invoke, modelId)]);
 
         // Assess
         expect(fromInvoke).to.deep.equal(fromConverse);
@@ -169,8 +169,8 @@ describe('Token counting (o200k_base, offline)', () => {
 
       // Act
       const [titanCount, cohereCount] = await Promise.all([
-        countTokensForRequest(titan, 'amazon.titan-embed-text-v2:0'),
-        countTokensForRequest(cohere, 'cohere.embed-english-v3'),
+        countRequestTokens(titan, 'amazon.titan-embed-text-v2:0'),
+        countRequestTokens(cohere, 'cohere.embed-english-v3'),
       ]);
 
       // Assess
@@ -195,7 +195,7 @@ describe('Token counting (o200k_base, offline)', () => {
     for (const { name, body, field } of invalid) {
       it(`rejects ${name} with a ValidationException naming ${field}`, async () => {
         // Prepare / Act
-        const error = await rejected(countTokensForRequest(body, 'custom'));
+        const error = await rejected(countRequestTokens(body, 'custom'));
 
         // Assess
         expect(error.exception).to.equal('ValidationException');
@@ -208,7 +208,7 @@ describe('Token counting (o200k_base, offline)', () => {
       const body = { input: { invokeModel: { body: b64({ question: 'hi' }) } } };
 
       // Act
-      const error = await rejected(countTokensForRequest(body, 'custom'));
+      const error = await rejected(countRequestTokens(body, 'custom'));
 
       // Assess
       expect(error.exception).to.equal('ValidationException');
