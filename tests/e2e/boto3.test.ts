@@ -1,21 +1,22 @@
 /**
  * End to end with boto3 (Python), the other stock Bedrock client: bearer auth from
  * AWS_BEARER_TOKEN_BEDROCK, HTTP/1.1, botocore's own event-stream parser and error mapping.
- * boto3 must be installed (it is on this machine kind; .ci/run checks for it).
+ * Needs boto3 1.39+ (skipped with a line saying so without it; CI requires it).
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
+import { BOTO3_TOOL, PYTHON, requireTool } from '../helpers/externalTools.ts';
 import { TEST_KEY } from '../helpers/gateway.ts';
 import { startHarness, type Harness } from './harness.ts';
 
 const run = promisify(execFile);
 const SCRIPT = fileURLToPath(new URL('./boto3_client.py', import.meta.url));
-const PYTHON = process.env.PYTHON ?? 'python3';
 
 describe('E2E: boto3 against the local server', function () {
   this.timeout(60_000);
+  requireTool(BOTO3_TOOL);
   let harness: Harness;
   let result: any;
 

@@ -1,7 +1,8 @@
 /**
  * template.yaml must pass cfn-lint (which runs the SAM translator first). cfn-lint is a Python
- * tool, not an npm package: when it is missing this test FAILS rather than skips, because a
- * template nobody linted must not look green. .ci/run checks it is on PATH (pip install cfn-lint).
+ * tool, not an npm package: without it these suites are skipped with a line saying what to
+ * install, and CI (.ci/run, REQUIRE_EXTERNAL_TOOLS=1) fails instead, so a template nobody linted
+ * never looks green there.
  *
  * cfn-lint blanks an Api's DefinitionBody before translating, so the merged OpenAPI (streaming
  * integrations + conditional API-key security) is checked here with the SAM translator itself,
@@ -10,10 +11,9 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { CFN_LINT, CFN_LINT_TOOL, requireTool, SAM_PYTHON } from '../../helpers/externalTools.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
-const CFN_LINT = process.env.CFN_LINT ?? 'cfn-lint';
-const SAM_PYTHON = process.env.SAM_PYTHON ?? 'python3';
 
 /** Translates template.yaml like CloudFormation's AWS::Serverless transform (an image URI filled in). */
 const TRANSLATE = `
@@ -56,6 +56,7 @@ function explainSpawnError(error: NodeJS.ErrnoException): string {
 describe('template.yaml: cfn-lint', function () {
   // Loading the resource specs and the SAM translator takes a few seconds.
   this.timeout(120_000);
+  requireTool(CFN_LINT_TOOL);
 
   it('is installed', () => {
     // Prepare
@@ -85,6 +86,7 @@ describe('template.yaml: cfn-lint', function () {
 });
 
 describe('template.yaml: SAM translation', function () {
+  requireTool(CFN_LINT_TOOL);
   this.timeout(120_000);
 
   let translated: Obj;
