@@ -42,6 +42,8 @@ export interface Built {
   readonly deps: GatewayDeps;
   readonly auth: CallerAuth;
   readonly callerKeysConfigured: boolean;
+  /** False when neither OPENAI_API_KEY nor OPENAI_API_KEY_SECRET_ID is set: calls go out with a placeholder key. */
+  readonly upstreamKeyConfigured: boolean;
   close(): Promise<void>;
 }
 
@@ -81,6 +83,7 @@ export function buildGateway(options: BuildOptions): Built {
   const tracing = options.tracing ?? createTracing(false);
   const fetcher = tracedFetcher(options.secretFetcher ?? powertoolsFetcher, tracing);
 
+  const upstreamKeyConfigured = Boolean(config.openaiApiKeySecretId || config.openaiApiKey);
   const apiKey: SecretSource = config.openaiApiKeySecretId
     ? parsedSecret(managedSecret(config.openaiApiKeySecretId, config.secretsMaxAgeSeconds, fetcher), parseApiKeySecret)
     : staticSecret(config.openaiApiKey ?? NO_KEY);
@@ -121,7 +124,8 @@ export function buildGateway(options: BuildOptions): Built {
     try {
       await apiKey.get();
       await callerKeys();
-      checks.secrets = 'ok';
+      // A keyless OpenAI-compatible server may still answer below; OpenAI itself will not.
+      checks.secrets = upstreamKeyConfigured ? 'ok' : 'no upstream key configured (OPENAI_API_KEY or OPENAI_API_KEY_SECRET_ID)';
       await upstream.listModels();
       checks.upstream = 'ok';
       return checks;
@@ -140,6 +144,7 @@ export function buildGateway(options: BuildOptions): Built {
     deps,
     auth,
     callerKeysConfigured: Boolean(config.proxyApiKeysSecretId) || config.proxyApiKeys.length > 0,
+    upstreamKeyConfigured,
     close: async () => {
       await openai?.dispatcher?.close();
     },

@@ -24,6 +24,12 @@ export async function runLocalGateway(config: Config, logLevel = config.logLevel
   if (!built.callerKeysConfigured) {
     logger.warn('NO CALLER API KEYS CONFIGURED: this local server accepts every request. Set PROXY_API_KEYS to require a key.');
   }
+  if (!built.upstreamKeyConfigured) {
+    logger.warn(
+      `NO UPSTREAM KEY CONFIGURED: calls to ${config.openaiBaseUrl} carry a placeholder key. Set OPENAI_API_KEY ` +
+        '(a keyless OpenAI-compatible server accepts the placeholder; OpenAI answers 401).',
+    );
+  }
   const server = await startLocalServer({ gateway: built.gateway, host: config.host, port: config.port });
   return {
     server,

@@ -10,7 +10,7 @@ const telemetry = { record: () => undefined };
 function gatewayCountingListCalls() {
   let calls = 0;
   const built = buildGateway({
-    config: loadConfig({ PROXY_API_KEYS: 'k' }),
+    config: loadConfig({ PROXY_API_KEYS: 'k', OPENAI_API_KEY: 'sk-configured' }),
     mode: 'lambda',
     telemetry,
     upstream: fakeUpstream({ listModels: async () => (calls++, []) }),
@@ -29,6 +29,16 @@ describe('Composition: buildGateway', () => {
     // Assess
     expect(first).to.deep.equal({ secrets: 'ok', upstream: 'ok' });
     expect(listCalls()).to.equal(1);
+  });
+
+  it('reports a missing upstream key in the deep check, and still asks the upstream (a keyless server may answer)', async () => {
+    // Prepare
+    const built = buildGateway({ config: loadConfig({ PROXY_API_KEYS: 'k' }), mode: 'local', telemetry, upstream: fakeUpstream() });
+    // Act
+    const checks = await built.deps.health.deep();
+    // Assess
+    expect(built.upstreamKeyConfigured).to.equal(false);
+    expect(checks).to.deep.equal({ secrets: 'no upstream key configured (OPENAI_API_KEY or OPENAI_API_KEY_SECRET_ID)', upstream: 'ok' });
   });
 
   it('asks the upstream again once the cached deep check is older than 5 seconds', async () => {
