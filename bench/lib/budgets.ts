@@ -3,7 +3,7 @@
  * MB here is 10^6 bytes (the stricter reading of the budgets).
  */
 import type { ColdStartResult } from './coldStart.ts';
-import { FLOOR_KINDS, FLOOR_LABELS, type FloorKind } from './floors.ts';
+import { FLOOR_KINDS, FLOOR_LABELS, type FloorKind, type FloorThroughput } from './floors.ts';
 import type { LatencyResult } from './latency.ts';
 import type { StreamResult } from './stream.ts';
 import type { Row } from './table.ts';
@@ -64,11 +64,6 @@ export function memoryGrowth(checkpoints: readonly MemoryCheckpoint[]): Growth |
     rssAtEnd: last.rss,
     pass: heapBytes <= HEAP_GROWTH_TOLERANCE_BYTES && rssBytes <= RSS_GROWTH_TOLERANCE_FRACTION * first.rss,
   };
-}
-
-/** A throughput run on one of the floor children. */
-export interface FloorThroughput extends GatewayThroughput {
-  readonly kind: FloorKind;
 }
 
 export interface ThroughputSummary {

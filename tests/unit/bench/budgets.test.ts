@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { buildNotes, buildRows, HEAP_GROWTH_TOLERANCE_BYTES, memoryGrowth, type FloorThroughput } from '../../../bench/lib/budgets.ts';
+import { buildNotes, buildRows, HEAP_GROWTH_TOLERANCE_BYTES, memoryGrowth } from '../../../bench/lib/budgets.ts';
+import type { FloorThroughput } from '../../../bench/lib/floors.ts';
 import { renderTable, verdict } from '../../../bench/lib/table.ts';
 import type { MemoryCheckpoint } from '../../../bench/lib/throughput.ts';
 
