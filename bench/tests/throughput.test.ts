@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { TEXT_BYTES, words } from '../../../bench/lib/bodies.ts';
-import type { BenchClient, Exchange } from '../../../bench/lib/client.ts';
-import { QUICK_PLAN, type BenchContext } from '../../../bench/lib/context.ts';
-import { onFloor, type Floor } from '../../../bench/lib/floors.ts';
-import { gatewayThroughput } from '../../../bench/lib/throughput.ts';
+import { TEXT_BYTES, words } from '../lib/bodies.ts';
+import type { BenchClient, Exchange } from '../lib/client.ts';
+import { QUICK_PLAN, type BenchContext } from '../lib/context.ts';
+import { onFloor, type Floor } from '../lib/floors.ts';
+import { gatewayThroughput } from '../lib/throughput.ts';
 
 /**
  * A scripted gateway child: every request costs REQUEST_US of CPU, a forced GC costs GC_US, and
