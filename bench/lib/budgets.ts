@@ -28,7 +28,7 @@ export const BUDGETS = {
  * The live JS heap is the leak signal: 2 MB over 5,000 requests is a 400-byte-per-request
  * leak. RSS also moves with V8's page pool and malloc, so it may drift up to 2%.
  */
-export const RSS_GROWTH_TOLERANCE_FRACTION = 0.02;
+const RSS_GROWTH_TOLERANCE_FRACTION = 0.02;
 export const HEAP_GROWTH_TOLERANCE_BYTES = 2e6;
 
 export interface Growth {

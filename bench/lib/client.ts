@@ -27,9 +27,9 @@ export interface Exchange {
 }
 
 /** Called with each body chunk as it arrives and the hrtime (ns) of its arrival. */
-export type ChunkListener = (chunk: Buffer, atNs: number) => void;
+type ChunkListener = (chunk: Buffer, atNs: number) => void;
 
-export interface PostOptions {
+interface PostOptions {
   readonly keepBody?: boolean;
   readonly onChunk?: ChunkListener;
 }

@@ -27,7 +27,7 @@ interface CpuProfile {
   readonly samples?: readonly number[];
 }
 
-export interface ProfileEntry {
+interface ProfileEntry {
   readonly name: string;
   readonly ms: number;
   readonly percent: number;
