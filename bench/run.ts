@@ -7,7 +7,7 @@
  * the gateway's. Prints a table, writes bench/results/latest.json, and exits 0 even when a
  * budget fails (it is a report) unless --check is given.
  *
- *   node bench/run.ts [--quick] [--check] [--profile] [--client=undici|http] [--build] [--log-level=INFO]
+ *   node bench/run.ts [--quick] [--check] [--profile] [--build] [--log-level=INFO]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -15,7 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CALLER_KEY, MODEL_MAP, UPSTREAM_KEY } from './lib/bodies.ts';
 import { buildNotes, buildRows, type Measured, type ThroughputSummary } from './lib/budgets.ts';
-import { createClient, type BenchClient, type ClientKind } from './lib/client.ts';
+import { createClient, type BenchClient } from './lib/client.ts';
 import { measureColdStart, type ColdStartResult } from './lib/coldStart.ts';
 import { FULL_PLAN, QUICK_PLAN, type BenchContext, type Plan } from './lib/context.ts';
 import type { FloorInfo } from './lib/floorChild.ts';
@@ -43,16 +43,15 @@ interface Options {
   readonly check: boolean;
   readonly profile: boolean;
   readonly build: boolean;
-  readonly client: ClientKind;
   readonly logLevel: string;
 }
 
 function parseArgs(argv: readonly string[]): Options {
   const value = (name: string) => argv.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1];
-  const known = /^--(quick|check|profile|build|client=(undici|http)|log-level=\w+)$/;
+  const known = /^--(quick|check|profile|build|log-level=\w+)$/;
   const unknown = argv.filter((arg) => !known.test(arg));
   if (unknown.length) {
-    console.error(`Unknown argument(s): ${unknown.join(' ')}\nUsage: node bench/run.ts [--quick] [--check] [--profile] [--client=undici|http] [--build] [--log-level=INFO]`);
+    console.error(`Unknown argument(s): ${unknown.join(' ')}\nUsage: node bench/run.ts [--quick] [--check] [--profile] [--build] [--log-level=INFO]`);
     process.exit(2);
   }
   return {
@@ -60,7 +59,6 @@ function parseArgs(argv: readonly string[]): Options {
     check: argv.includes('--check'),
     profile: argv.includes('--profile'),
     build: argv.includes('--build'),
-    client: (value('client') as ClientKind | undefined) ?? 'http',
     logLevel: (value('log-level') ?? 'INFO').toUpperCase(),
   };
 }
@@ -154,7 +152,7 @@ async function main(): Promise<number> {
   const startedAt = performance.now();
   const failures: Record<string, string> = {};
   const profileFile = options.profile ? path.join(os.tmpdir(), `bench-gateway-${process.pid}.cpuprofile`) : undefined;
-  log(`${options.quick ? 'quick' : 'full'} run, client ${options.client}, gateway LOG_LEVEL=${options.logLevel}${profileFile ? `, CPU profile of the throughput phase -> ${profileFile}` : ''}`);
+  log(`${options.quick ? 'quick' : 'full'} run, gateway LOG_LEVEL=${options.logLevel}${profileFile ? `, CPU profile of the throughput phase -> ${profileFile}` : ''}`);
 
   let latency: LatencyResult | undefined;
   const floorLatency: Partial<Record<FloorKind, LatencyResult>> = {};
@@ -184,8 +182,8 @@ async function main(): Promise<number> {
     }
     if (gateway) {
       const connections = Math.max(...plan.throughput.concurrencies);
-      const gatewayClient = createClient({ kind: options.client, origin: gateway.info.url, connections });
-      const directClient = createClient({ kind: options.client, origin: upstream.info.url, connections });
+      const gatewayClient = createClient({ origin: gateway.info.url, connections });
+      const directClient = createClient({ origin: upstream.info.url, connections });
       clients.push(gatewayClient, directClient);
       const ctx: BenchContext = { plan, gatewayClient, directClient, gateway, upstream, log };
       // A server that has been up for a while: V8 optimizes the hot path over the first
@@ -196,7 +194,7 @@ async function main(): Promise<number> {
       // The floors get the same warm-up; one whose warm-up fails is left out of the run (its connections still count).
       const floors: Floor[] = [];
       for (const { kind, child } of floorChildren) {
-        const floorClient = createClient({ kind: options.client, origin: child.info.url, connections });
+        const floorClient = createClient({ origin: child.info.url, connections });
         clients.push(floorClient);
         const floor: Floor = { kind, ctx: { ...ctx, gateway: child, gatewayClient: floorClient }, connections: 0, warmed: false };
         floors.push(floor);
@@ -227,7 +225,7 @@ async function main(): Promise<number> {
   const failed = rows.filter((row) => row.pass === false);
 
   console.log(`\nMachine: ${info.cpuModel}, ${info.cores} cores, ${(info.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB, ${info.platform}, Node ${info.node}, ${info.date}`);
-  console.log(`Run: ${options.quick ? 'quick' : 'full'}, client ${options.client}, gateway LOG_LEVEL=${options.logLevel}, pool ${POOL_SIZE}${launch ? `, npm start launch: ${[...Object.entries(launch.env).map(([name, value]) => `${name}=${value}`), ...launch.nodeFlags].join(' ')}` : ''}${options.profile ? ', PROFILED (slower)' : ''}, ${elapsedS.toFixed(0)} s\n`);
+  console.log(`Run: ${options.quick ? 'quick' : 'full'}, gateway LOG_LEVEL=${options.logLevel}, pool ${POOL_SIZE}${launch ? `, npm start launch: ${[...Object.entries(launch.env).map(([name, value]) => `${name}=${value}`), ...launch.nodeFlags].join(' ')}` : ''}${options.profile ? ', PROFILED (slower)' : ''}, ${elapsedS.toFixed(0)} s\n`);
   console.log(renderTable(rows));
   const notes = buildNotes(measured);
   if (notes.length) console.log(`\nNotes:\n${notes.map((note) => `- ${note}`).join('\n')}`);
@@ -243,7 +241,7 @@ async function main(): Promise<number> {
 
   const report = {
     machine: info,
-    settings: { quick: options.quick, client: options.client, gatewayLogLevel: options.logLevel, poolSize: POOL_SIZE, gatewayLaunch: launch, profiled: options.profile, plan },
+    settings: { quick: options.quick, gatewayLogLevel: options.logLevel, poolSize: POOL_SIZE, gatewayLaunch: launch, profiled: options.profile, plan },
     elapsedSeconds: elapsedS,
     rows,
     failedBudgets: failed.map((row) => row.figure.trim()),

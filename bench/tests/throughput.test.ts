@@ -22,7 +22,6 @@ function scriptedContext(): { ctx: BenchContext; gcCalls: () => number } {
   };
   const answer = Buffer.from(JSON.stringify({ output: { message: { content: [{ text: words(TEXT_BYTES) }] } }, stopReason: 'end_turn' }));
   const client: BenchClient = {
-    kind: 'http',
     post: async (_path, _body, _headers, options): Promise<Exchange> => {
       served++;
       return { status: 200, bytes: answer.length, elapsedNs: 1000, ...(options?.keepBody ? { body: answer } : {}) };
