@@ -7,19 +7,19 @@
  * the gateway's. Prints a table, writes bench/results/latest.json, and exits 0 even when a
  * budget fails (it is a report) unless --check is given.
  *
- *   node bench/run.ts [--quick] [--check] [--profile] [--client=undici|http] [--build] [--log-level=INFO]
+ *   node bench/run.ts [--quick] [--check] [--profile] [--build]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CALLER_KEY, MODEL_MAP, UPSTREAM_KEY } from './lib/bodies.ts';
-import { buildNotes, buildRows, type FloorThroughput, type Measured, type ThroughputSummary } from './lib/budgets.ts';
-import { createClient, type BenchClient, type ClientKind } from './lib/client.ts';
+import { buildNotes, buildRows, type Measured, type ThroughputSummary } from './lib/budgets.ts';
+import { createClient, type BenchClient } from './lib/client.ts';
 import { measureColdStart, type ColdStartResult } from './lib/coldStart.ts';
 import { FULL_PLAN, QUICK_PLAN, type BenchContext, type Plan } from './lib/context.ts';
 import type { FloorInfo } from './lib/floorChild.ts';
-import { FLOOR_KINDS, floorThroughput, onFloor, type Floor, type FloorKind } from './lib/floors.ts';
+import { FLOOR_KINDS, floorThroughput, onFloor, type Floor, type FloorKind, type FloorThroughput } from './lib/floors.ts';
 import type { GatewayInfo, GatewayUsage } from './lib/gatewayChild.ts';
 import { measureLatency, type LatencyResult } from './lib/latency.ts';
 import { buildBenchChildren, startScriptLaunch, type StartScriptLaunch } from './lib/localServerBuild.ts';
@@ -37,22 +37,21 @@ const RESULTS_FILE = path.join(ROOT, 'bench/results/latest.json');
 const POOL_SIZE = 64;
 /** Whatever happens, the run ends: the children exit when this process does (IPC disconnect). */
 const WATCHDOG_MS = 10 * 60_000;
+/** One JSON log line per request, as the gateway writes by default (the line goes to /dev/null). */
+const GATEWAY_LOG_LEVEL = 'INFO';
 
 interface Options {
   readonly quick: boolean;
   readonly check: boolean;
   readonly profile: boolean;
   readonly build: boolean;
-  readonly client: ClientKind;
-  readonly logLevel: string;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const value = (name: string) => argv.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1];
-  const known = /^--(quick|check|profile|build|client=(undici|http)|log-level=\w+)$/;
+  const known = /^--(quick|check|profile|build)$/;
   const unknown = argv.filter((arg) => !known.test(arg));
   if (unknown.length) {
-    console.error(`Unknown argument(s): ${unknown.join(' ')}\nUsage: node bench/run.ts [--quick] [--check] [--profile] [--client=undici|http] [--build] [--log-level=INFO]`);
+    console.error(`Unknown argument(s): ${unknown.join(' ')}\nUsage: node bench/run.ts [--quick] [--check] [--profile] [--build]`);
     process.exit(2);
   }
   return {
@@ -60,8 +59,6 @@ function parseArgs(argv: readonly string[]): Options {
     check: argv.includes('--check'),
     profile: argv.includes('--profile'),
     build: argv.includes('--build'),
-    client: (value('client') as ClientKind | undefined) ?? 'http',
-    logLevel: (value('log-level') ?? 'INFO').toUpperCase(),
   };
 }
 
@@ -93,7 +90,7 @@ async function attempt<T>(name: string, failures: Record<string, string>, run: (
   }
 }
 
-function gatewayEnv(upstream: UpstreamInfo, logLevel: string): NodeJS.ProcessEnv {
+function gatewayEnv(upstream: UpstreamInfo): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',
@@ -104,7 +101,7 @@ function gatewayEnv(upstream: UpstreamInfo, logLevel: string): NodeJS.ProcessEnv
     PROXY_API_KEYS: CALLER_KEY,
     MODEL_MAP,
     OPENAI_MAX_CONNECTIONS: String(POOL_SIZE),
-    LOG_LEVEL: logLevel,
+    LOG_LEVEL: GATEWAY_LOG_LEVEL,
   };
 }
 
@@ -154,7 +151,7 @@ async function main(): Promise<number> {
   const startedAt = performance.now();
   const failures: Record<string, string> = {};
   const profileFile = options.profile ? path.join(os.tmpdir(), `bench-gateway-${process.pid}.cpuprofile`) : undefined;
-  log(`${options.quick ? 'quick' : 'full'} run, client ${options.client}, gateway LOG_LEVEL=${options.logLevel}${profileFile ? `, CPU profile of the throughput phase -> ${profileFile}` : ''}`);
+  log(`${options.quick ? 'quick' : 'full'} run, gateway LOG_LEVEL=${GATEWAY_LOG_LEVEL}${profileFile ? `, CPU profile of the throughput phase -> ${profileFile}` : ''}`);
 
   let latency: LatencyResult | undefined;
   const floorLatency: Partial<Record<FloorKind, LatencyResult>> = {};
@@ -176,7 +173,7 @@ async function main(): Promise<number> {
     const scripts = await buildBenchChildren(ROOT, { profiled: options.profile });
     // The gateway and the floors are launched alike: the start script's variables and V8 flags.
     const launchChild = <Info>(name: string, script: string, env: NodeJS.ProcessEnv = {}) =>
-      startChild<Info>({ name, script, env: { ...started.env, ...gatewayEnv(upstreamInfo, options.logLevel), ...env }, execArgv: ['--expose-gc', ...started.nodeFlags] });
+      startChild<Info>({ name, script, env: { ...started.env, ...gatewayEnv(upstreamInfo), ...env }, execArgv: ['--expose-gc', ...started.nodeFlags] });
     gateway = await attempt('gateway', failures, () => launchChild<GatewayInfo>('gateway', scripts.gateway));
     for (const kind of gateway ? FLOOR_KINDS : []) {
       const child = await attempt(`floor (${kind})`, failures, () => launchChild<FloorInfo>(`floor (${kind})`, scripts.floor, { FLOOR_UPSTREAM: kind }));
@@ -184,8 +181,8 @@ async function main(): Promise<number> {
     }
     if (gateway) {
       const connections = Math.max(...plan.throughput.concurrencies);
-      const gatewayClient = createClient({ kind: options.client, origin: gateway.info.url, connections });
-      const directClient = createClient({ kind: options.client, origin: upstream.info.url, connections });
+      const gatewayClient = createClient({ origin: gateway.info.url, connections });
+      const directClient = createClient({ origin: upstream.info.url, connections });
       clients.push(gatewayClient, directClient);
       const ctx: BenchContext = { plan, gatewayClient, directClient, gateway, upstream, log };
       // A server that has been up for a while: V8 optimizes the hot path over the first
@@ -196,7 +193,7 @@ async function main(): Promise<number> {
       // The floors get the same warm-up; one whose warm-up fails is left out of the run (its connections still count).
       const floors: Floor[] = [];
       for (const { kind, child } of floorChildren) {
-        const floorClient = createClient({ kind: options.client, origin: child.info.url, connections });
+        const floorClient = createClient({ origin: child.info.url, connections });
         clients.push(floorClient);
         const floor: Floor = { kind, ctx: { ...ctx, gateway: child, gatewayClient: floorClient }, connections: 0, warmed: false };
         floors.push(floor);
@@ -227,7 +224,7 @@ async function main(): Promise<number> {
   const failed = rows.filter((row) => row.pass === false);
 
   console.log(`\nMachine: ${info.cpuModel}, ${info.cores} cores, ${(info.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB, ${info.platform}, Node ${info.node}, ${info.date}`);
-  console.log(`Run: ${options.quick ? 'quick' : 'full'}, client ${options.client}, gateway LOG_LEVEL=${options.logLevel}, pool ${POOL_SIZE}${launch ? `, npm start launch: ${[...Object.entries(launch.env).map(([name, value]) => `${name}=${value}`), ...launch.nodeFlags].join(' ')}` : ''}${options.profile ? ', PROFILED (slower)' : ''}, ${elapsedS.toFixed(0)} s\n`);
+  console.log(`Run: ${options.quick ? 'quick' : 'full'}, gateway LOG_LEVEL=${GATEWAY_LOG_LEVEL}, pool ${POOL_SIZE}${launch ? `, npm start launch: ${[...Object.entries(launch.env).map(([name, value]) => `${name}=${value}`), ...launch.nodeFlags].join(' ')}` : ''}${options.profile ? ', PROFILED (slower)' : ''}, ${elapsedS.toFixed(0)} s\n`);
   console.log(renderTable(rows));
   const notes = buildNotes(measured);
   if (notes.length) console.log(`\nNotes:\n${notes.map((note) => `- ${note}`).join('\n')}`);
@@ -243,7 +240,7 @@ async function main(): Promise<number> {
 
   const report = {
     machine: info,
-    settings: { quick: options.quick, client: options.client, gatewayLogLevel: options.logLevel, poolSize: POOL_SIZE, gatewayLaunch: launch, profiled: options.profile, plan },
+    settings: { quick: options.quick, gatewayLogLevel: GATEWAY_LOG_LEVEL, poolSize: POOL_SIZE, gatewayLaunch: launch, profiled: options.profile, plan },
     elapsedSeconds: elapsedS,
     rows,
     failedBudgets: failed.map((row) => row.figure.trim()),

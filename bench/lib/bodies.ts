@@ -4,7 +4,7 @@
  * ~1 KB in gives ~1 KB of answer out.
  */
 
-export const BEDROCK_MODEL_ID = 'anthropic.claude-3-5-sonnet-20240620-v1:0';
+const BEDROCK_MODEL_ID = 'anthropic.claude-3-5-sonnet-20240620-v1:0';
 export const UPSTREAM_MODEL = 'gpt-4o-mini';
 /** MODEL_MAP for the gateway, so the path exercises the usual Bedrock-id lookup. */
 export const MODEL_MAP = JSON.stringify({ [BEDROCK_MODEL_ID]: UPSTREAM_MODEL });
@@ -24,7 +24,7 @@ export function words(bytes: number): string {
   return text.slice(0, bytes).trimEnd().padEnd(bytes, '.');
 }
 
-export interface PathPair {
+interface PathPair {
   readonly path: string;
   readonly body: Buffer;
 }

@@ -3,7 +3,7 @@
  * MB here is 10^6 bytes (the stricter reading of the budgets).
  */
 import type { ColdStartResult } from './coldStart.ts';
-import { FLOOR_KINDS, FLOOR_LABELS, type FloorKind } from './floors.ts';
+import { FLOOR_KINDS, FLOOR_LABELS, type FloorKind, type FloorThroughput } from './floors.ts';
 import type { LatencyResult } from './latency.ts';
 import type { StreamResult } from './stream.ts';
 import type { Row } from './table.ts';
@@ -28,7 +28,7 @@ export const BUDGETS = {
  * The live JS heap is the leak signal: 2 MB over 5,000 requests is a 400-byte-per-request
  * leak. RSS also moves with V8's page pool and malloc, so it may drift up to 2%.
  */
-export const RSS_GROWTH_TOLERANCE_FRACTION = 0.02;
+const RSS_GROWTH_TOLERANCE_FRACTION = 0.02;
 export const HEAP_GROWTH_TOLERANCE_BYTES = 2e6;
 
 export interface Growth {
@@ -64,11 +64,6 @@ export function memoryGrowth(checkpoints: readonly MemoryCheckpoint[]): Growth |
     rssAtEnd: last.rss,
     pass: heapBytes <= HEAP_GROWTH_TOLERANCE_BYTES && rssBytes <= RSS_GROWTH_TOLERANCE_FRACTION * first.rss,
   };
-}
-
-/** A throughput run on one of the floor children. */
-export interface FloorThroughput extends GatewayThroughput {
-  readonly kind: FloorKind;
 }
 
 export interface ThroughputSummary {

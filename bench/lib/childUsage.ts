@@ -13,7 +13,6 @@ export interface ChildUsage {
   readonly heapTotal: number;
   /** Memory outside the JS heap that V8 knows of (Buffers, wasm memories). */
   readonly external: number;
-  readonly arrayBuffers: number;
   /** Highest RSS seen by the 100 ms sampler since the child started. */
   readonly sampledPeakRss: number;
   /** The kernel's own high-water mark for this process (bytes). */
@@ -44,7 +43,6 @@ function startUsageReporter(): UsageReporter {
       heapUsed: memory.heapUsed,
       heapTotal: memory.heapTotal,
       external: memory.external,
-      arrayBuffers: memory.arrayBuffers,
       sampledPeakRss,
       maxRss: process.resourceUsage().maxRSS * 1024,
     };

@@ -1,16 +1,11 @@
 /**
- * The load client: a minimal keep-alive HTTP/1.1 POST client with an hrtime clock.
- * Two interchangeable transports (undici Pool, node:http Agent) so their own overhead can
- * be compared; whichever is used, the gateway path and the direct path share it, so the
- * client's cost cancels out of every "added" figure.
+ * The load client: a minimal keep-alive HTTP/1.1 POST client (a `node:http` Agent) with an
+ * hrtime clock. The gateway path and the direct path share it, so the client's cost cancels
+ * out of every "added" figure.
  */
 import http from 'node:http';
-import { Pool } from 'undici';
-
-export type ClientKind = 'undici' | 'http';
 
 export interface ClientOptions {
-  readonly kind: ClientKind;
   /** e.g. http://127.0.0.1:1234 (loopback only). */
   readonly origin: string;
   /** Most sockets this client keeps open (= the highest concurrency it will drive). */
@@ -27,15 +22,14 @@ export interface Exchange {
 }
 
 /** Called with each body chunk as it arrives and the hrtime (ns) of its arrival. */
-export type ChunkListener = (chunk: Buffer, atNs: number) => void;
+type ChunkListener = (chunk: Buffer, atNs: number) => void;
 
-export interface PostOptions {
+interface PostOptions {
   readonly keepBody?: boolean;
   readonly onChunk?: ChunkListener;
 }
 
 export interface BenchClient {
-  readonly kind: ClientKind;
   post(path: string, body: Buffer, headers: Readonly<Record<string, string>>, options?: PostOptions): Promise<Exchange>;
   /** TCP connections this client has opened so far. */
   connectionsOpened(): number;
@@ -52,51 +46,11 @@ const REQUEST_TIMEOUT_MS = 30_000;
 export function createClient(options: ClientOptions): BenchClient {
   const url = new URL(options.origin);
   if (url.hostname !== '127.0.0.1' && url.hostname !== 'localhost') throw new Error(`The benchmark is loopback only, not ${url.hostname}`);
-  return options.kind === 'undici' ? undiciClient(options) : nodeHttpClient(options, url);
-}
-
-function undiciClient(options: ClientOptions): BenchClient {
-  const pool = new Pool(options.origin, {
-    connections: options.connections,
-    pipelining: 1,
-    keepAliveTimeout: 120_000,
-    headersTimeout: REQUEST_TIMEOUT_MS,
-    bodyTimeout: REQUEST_TIMEOUT_MS,
-  });
-  let opened = 0;
-  let sent = 0;
-  pool.on('connect', () => opened++);
-  return {
-    kind: 'undici',
-    async post(path, body, headers, postOptions = {}) {
-      sent++;
-      const started = nowNs();
-      const response = await pool.request({ path, method: 'POST', headers: { ...headers, 'content-length': String(body.length) }, body });
-      // An error body is always kept: it goes into the report.
-      const keep = postOptions.keepBody || response.statusCode !== 200;
-      let bytes = 0;
-      const parts: Buffer[] = [];
-      for await (const chunk of response.body as AsyncIterable<Buffer>) {
-        bytes += chunk.length;
-        postOptions.onChunk?.(chunk, nowNs());
-        if (keep) parts.push(chunk);
-      }
-      const elapsedNs = nowNs() - started;
-      return { status: response.statusCode, bytes, elapsedNs, ...(keep ? { body: Buffer.concat(parts) } : {}) };
-    },
-    connectionsOpened: () => opened,
-    requestsSent: () => sent,
-    close: () => pool.close(),
-  };
-}
-
-function nodeHttpClient(options: ClientOptions, url: URL): BenchClient {
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.connections, keepAliveMsecs: 120_000 });
   const seen = new WeakSet<object>();
   let opened = 0;
   let sent = 0;
   return {
-    kind: 'http',
     post(path, body, headers, postOptions = {}) {
       sent++;
       return new Promise<Exchange>((resolve, reject) => {

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { median } from './stats.ts';
 
-export interface BundleSizes {
+interface BundleSizes {
   readonly handlerBytes: number;
   /** handler.mjs plus every chunk it imports statically (what a cold start loads). */
   readonly eagerBytes: number;
@@ -96,7 +96,7 @@ function eagerClosure(entry: string): string[] {
   return [...seen];
 }
 
-export function bundleSizes(root: string): BundleSizes {
+function bundleSizes(root: string): BundleSizes {
   const handler = path.join(root, 'dist/handler.mjs');
   const eager = eagerClosure(handler);
   return {

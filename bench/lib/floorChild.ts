@@ -3,19 +3,18 @@
  * request: `node:http`, JSON parse, one upstream call with the caller's abort signal passed on,
  * and a Converse-shaped JSON answer. No validation, auth, model lookup, logging, metrics or error
  * mapping. Two kinds (FLOOR_UPSTREAM):
- *   - `sdk`: the call goes through the same openai client the gateway builds (createOpenAIClient:
- *     the pooled undici Agent, its fetch adapter);
- *   - `agent`: the same Agent's `request()` with the JSON body, no SDK.
+ *   - `sdk`: the call goes through the openai client the gateway builds, from the composition's
+ *     public builder (`buildUpstreamClient`: the SDK over the pooled undici Agent);
+ *   - `agent`: that same Agent's `request()` with the JSON body, no SDK.
  * Measured next to the gateway, they show how much of a budget the required stack uses before
  * the gateway's own work, and how much of that is the openai SDK.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
+import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import { loadConfig, type Config } from '../../app/config/config.ts';
-import { staticSecret } from '../../app/secrets/secretSource.ts';
-import { createDispatcher, createOpenAIClient, openAIClientOptions } from '../../app/upstream/openaiClient.ts';
-import type { ChatCompletion, ChatParams } from '../../app/upstream/upstream.ts';
+import { buildUpstreamClient } from '../../app/gateway/composition.ts';
 import { UPSTREAM_MODEL } from './bodies.ts';
 import type { GatewayInfo } from './gatewayChild.ts';
 import { serveMeasuredChild } from './childUsage.ts';
@@ -29,19 +28,16 @@ interface ConverseText {
   readonly inferenceConfig?: { readonly maxTokens?: number; readonly temperature?: number };
 }
 
-type Complete = (params: ChatParams, signal: AbortSignal) => Promise<ChatCompletion>;
+type Complete = (params: ChatCompletionCreateParamsNonStreaming, signal: AbortSignal) => Promise<ChatCompletion>;
 
 function completer(kind: FloorKind, config: Config): Complete {
-  const apiKey = process.env.OPENAI_API_KEY ?? '';
-  if (kind === 'sdk') {
-    const { client } = createOpenAIClient(openAIClientOptions(config, staticSecret(apiKey)));
-    return (params, signal) => client.chat.completions.create(params, { signal });
-  }
-  const agent = createDispatcher({ timeoutMs: config.openaiTimeoutMs, maxConnections: config.openaiMaxConnections });
+  const { client, dispatcher } = buildUpstreamClient(config);
+  if (kind === 'sdk') return (params, signal) => client.chat.completions.create(params, { signal });
+  if (!dispatcher) throw new Error('buildUpstreamClient gave no undici Agent');
   const url = new URL(`${config.openaiBaseUrl}/chat/completions`);
-  const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', accept: 'application/json' };
+  const headers = { authorization: `Bearer ${config.openaiApiKey ?? ''}`, 'content-type': 'application/json', accept: 'application/json' };
   return async (params, signal) => {
-    const response = await agent.request({ origin: url.origin, path: url.pathname, method: 'POST', headers, body: JSON.stringify(params), signal });
+    const response = await dispatcher.request({ origin: url.origin, path: url.pathname, method: 'POST', headers, body: JSON.stringify(params), signal });
     if (response.statusCode !== 200) throw new Error(`upstream HTTP ${response.statusCode}: ${await response.body.text()}`);
     return (await response.body.json()) as ChatCompletion;
   };

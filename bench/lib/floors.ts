@@ -1,7 +1,6 @@
 /** The floor children (floorChild.ts): their kinds and names, and the accounting of their phases. */
-import type { FloorThroughput } from './budgets.ts';
 import type { BenchContext } from './context.ts';
-import { gatewayThroughput } from './throughput.ts';
+import { gatewayThroughput, type GatewayThroughput } from './throughput.ts';
 import type { UpstreamStats } from './upstreamChild.ts';
 
 export const FLOOR_KINDS = ['sdk', 'agent'] as const;
@@ -11,6 +10,11 @@ export const FLOOR_LABELS: Record<FloorKind, string> = {
   sdk: 'node:http + openai SDK only',
   agent: 'node:http + undici Agent, no SDK',
 };
+
+/** A throughput run on one of the floor children. */
+export interface FloorThroughput extends GatewayThroughput {
+  readonly kind: FloorKind;
+}
 
 /** A floor child with the context pointed at it, the upstream connections it has opened so far, and whether its warm-up worked. */
 export interface Floor {

@@ -8,7 +8,6 @@ import type { CallMessage, ReadyMessage, ReplyMessage } from './ipc.ts';
 
 export interface ChildHandle<Info> {
   readonly name: string;
-  readonly pid: number;
   readonly info: Info;
   call<T>(type: string, payload?: unknown, timeoutMs?: number): Promise<T>;
   /** Asks the child to close its server and exit; kills it if it does not. */
@@ -21,10 +20,11 @@ export interface StartChildOptions {
   readonly script: string;
   readonly env: NodeJS.ProcessEnv;
   readonly execArgv?: readonly string[];
-  readonly startTimeoutMs?: number;
 }
 
 const TAIL_BYTES = 8_192;
+/** A child that has not announced itself by then is killed. */
+const START_TIMEOUT_MS = 30_000;
 
 export function startChild<Info>(options: StartChildOptions): Promise<ChildHandle<Info>> {
   const child = fork(options.script, [], {
@@ -42,8 +42,8 @@ export function startChild<Info>(options: StartChildOptions): Promise<ChildHandl
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${options.name} did not start within ${options.startTimeoutMs ?? 30_000} ms\n${tail}`));
-    }, options.startTimeoutMs ?? 30_000);
+      reject(new Error(`${options.name} did not start within ${START_TIMEOUT_MS} ms\n${tail}`));
+    }, START_TIMEOUT_MS);
     const onExit = (code: number | null) => {
       clearTimeout(timer);
       reject(new Error(`${options.name} exited (code ${code}) before it was ready:\n${tail.trim()}`));
@@ -74,7 +74,6 @@ function handleFor<Info>(name: string, child: ChildProcess, info: unknown, stder
 
   return {
     name,
-    pid: child.pid ?? -1,
     info: info as Info,
     call<T>(type: string, payload?: unknown, timeoutMs = 30_000): Promise<T> {
       return new Promise<T>((resolve, reject) => {

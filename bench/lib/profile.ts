@@ -27,7 +27,7 @@ interface CpuProfile {
   readonly samples?: readonly number[];
 }
 
-export interface ProfileEntry {
+interface ProfileEntry {
   readonly name: string;
   readonly ms: number;
   readonly percent: number;
@@ -45,6 +45,8 @@ export interface ProfileSummary {
 }
 
 const IDLE = new Set(['(idle)']);
+/** Entries listed per section. */
+const TOP = 25;
 
 /** Where each module starts in a bundle: esbuild writes `// <source path>` before each one when not minifying. */
 interface ModuleStart {
@@ -117,14 +119,14 @@ const isUserLand = (location: string) => location !== 'node:internal' && !locati
 const label = (frame: CallFrame) =>
   `${frame.functionName || '(anonymous)'} ${locationOf(frame)}${frame.lineNumber >= 0 ? `:${frame.lineNumber + 1}` : ''}`;
 
-function top(map: Map<string, number>, busyMs: number, limit: number): ProfileEntry[] {
+function top(map: Map<string, number>, busyMs: number): ProfileEntry[] {
   return [...map.entries()]
     .sort((a, b) => b[1] - a[1])
-    .slice(0, limit)
+    .slice(0, TOP)
     .map(([name, ms]) => ({ name, ms, percent: (100 * ms) / busyMs }));
 }
 
-export function summarizeProfile(file: string, limit = 25): ProfileSummary {
+export function summarizeProfile(file: string): ProfileSummary {
   const raw = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   // A bundled frame is shown as the source module it came from.
   const sourceOf = bundleSources();
@@ -173,11 +175,11 @@ export function summarizeProfile(file: string, limit = 25): ProfileSummary {
   }
   return {
     busyMs,
-    selfByFunction: top(self, busyMs, limit),
-    selfByLocation: top(selfLocation, busyMs, limit),
-    attributedByCaller: top(attributed, busyMs, limit),
-    inclusiveByLocation: top(inclusiveLocation, busyMs, limit),
-    inclusiveByAppFunction: top(inclusiveApp, busyMs, limit),
+    selfByFunction: top(self, busyMs),
+    selfByLocation: top(selfLocation, busyMs),
+    attributedByCaller: top(attributed, busyMs),
+    inclusiveByLocation: top(inclusiveLocation, busyMs),
+    inclusiveByAppFunction: top(inclusiveApp, busyMs),
   };
 }
 

@@ -12,7 +12,7 @@ import { FrameReader, type DecodedFrame } from './eventStream.ts';
 import { compare, interleavedRounds, type Comparison } from './interleave.ts';
 import { hasContent, SseReader } from './sse.ts';
 
-export interface StreamRun {
+interface StreamRun {
   /** Request start to the first content event, ns (NaN when none came). */
   readonly firstEventNs: number;
   /** Content-bearing events / frames seen. */
@@ -24,7 +24,7 @@ export interface StreamRun {
 }
 
 /** Time to the first content event, gateway against direct, over interleaved rounds. */
-export type FirstEvent = Comparison;
+type FirstEvent = Comparison;
 
 export interface StreamResult {
   /** 1 KB system prompt, short answer whose chunks arrive PACE_MS apart (as from a real model): the budget figure. */

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { FLOORS } from './floors.ts';
@@ -18,6 +18,36 @@ describe('architecture: app/ floors', () => {
 
   it('has no import from a lower floor to a higher one', () => {
     expect(floorViolations(graph, FLOORS)).to.deep.equal([]);
+  });
+
+  it('has no import circle', () => {
+    expect(importCycles(graph)).to.deep.equal([]);
+  });
+});
+
+/**
+ * What bench/ may import from app/: the doors users go through. The configuration (loadConfig),
+ * the composition's public builders (buildGateway, buildUpstreamClient), the local server as
+ * `npm start` runs it (runLocalGateway) and the dev fake upstream. The Lambda bundle is reached
+ * through scripts/build.ts and dist/, never through app/.
+ */
+const BENCH_DOORS: ReadonlySet<string> = new Set(['app/config/config.ts', 'app/gateway/composition.ts', 'app/local/main.ts', 'app/dev/fakeUpstream.ts']);
+
+describe('architecture: bench/ goes through public doors', () => {
+  const graph = importGraph(sourceFiles('bench'));
+
+  it('reads the real import graph (its files, its tests, and its imports of app/)', () => {
+    // Assess: a parser that found nothing would pass every rule below.
+    expect(graph.has('bench/run.ts')).to.equal(true);
+    expect([...graph.keys()].filter((file) => file.startsWith('bench/tests/')).length).to.be.greaterThan(0);
+    const appImports = [...graph.values()].flat().filter((target) => target.startsWith('app/'));
+    expect(appImports.length).to.be.greaterThan(0);
+    const missing = [...graph.values()].flat().filter((target) => !graph.has(target) && !existsSync(path.join(ROOT, target)));
+    expect(missing, 'imports of files that do not exist').to.deep.equal([]);
+  });
+
+  it('imports from app/ only the public doors', () => {
+    expect(privateImports(graph, 'app', BENCH_DOORS)).to.deep.equal([]);
   });
 
   it('has no import circle', () => {

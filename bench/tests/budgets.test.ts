@@ -1,7 +1,8 @@
 import { expect } from 'chai';
-import { buildNotes, buildRows, HEAP_GROWTH_TOLERANCE_BYTES, memoryGrowth, type FloorThroughput } from '../../../bench/lib/budgets.ts';
-import { renderTable, verdict } from '../../../bench/lib/table.ts';
-import type { MemoryCheckpoint } from '../../../bench/lib/throughput.ts';
+import { buildNotes, buildRows, HEAP_GROWTH_TOLERANCE_BYTES, memoryGrowth } from '../lib/budgets.ts';
+import type { FloorThroughput } from '../lib/floors.ts';
+import { renderTable, verdict } from '../lib/table.ts';
+import type { MemoryCheckpoint } from '../lib/throughput.ts';
 
 const MB = 1e6;
 

@@ -1,8 +1,9 @@
+import { EventStreamCodec } from '@smithy/eventstream-codec';
+import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 import { expect } from 'chai';
-import { encodeEvent, encodeException } from '../../../app/eventstream/encoder.ts';
-import { FrameReader } from '../../../bench/lib/eventStream.ts';
-import { hasContent, SseReader } from '../../../bench/lib/sse.ts';
-import { locationOf, moduleStarts, sourceAt, summarizeProfile } from '../../../bench/lib/profile.ts';
+import { FrameReader } from '../lib/eventStream.ts';
+import { hasContent, SseReader } from '../lib/sse.ts';
+import { locationOf, moduleStarts, sourceAt, summarizeProfile } from '../lib/profile.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -73,9 +74,16 @@ describe('bench hasContent (the direct path’s first event)', () => {
 });
 
 describe('bench event-stream frame reader', () => {
-  const delta = encodeEvent('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'Hi' } });
-  const stop = encodeEvent('messageStop', { stopReason: 'end_turn' });
-  const failure = encodeException('modelStreamErrorException', { message: 'cut' });
+  // Frames as Bedrock sends them (its header order), encoded with the SDK's codec.
+  const codec = new EventStreamCodec(toUtf8, fromUtf8);
+  const header = (value: string) => ({ type: 'string', value }) as const;
+  const frame = (headers: Record<string, string>, payload: unknown) =>
+    codec.encode({ headers: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, header(value)])), body: fromUtf8(JSON.stringify(payload)) });
+  const event = (type: string, payload: unknown) => frame({ ':event-type': type, ':content-type': 'application/json', ':message-type': 'event' }, payload);
+  const exception = (type: string, payload: unknown) => frame({ ':message-type': 'exception', ':exception-type': type, ':content-type': 'application/json' }, payload);
+  const delta = event('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'Hi' } });
+  const stop = event('messageStop', { stopReason: 'end_turn' });
+  const failure = exception('modelStreamErrorException', { message: 'cut' });
 
   it('returns each frame once its bytes are all in, across body chunks', () => {
     // Prepare: the second frame split inside its prelude.

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { difference, median, percentileOfSorted, round, slope, summarizeNs } from '../../../bench/lib/stats.ts';
+import { difference, median, percentileOfSorted, round, slope, summarizeNs } from '../lib/stats.ts';
 
 const ONE_TO_TEN = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { TEXT_BYTES, words } from '../../../bench/lib/bodies.ts';
-import type { BenchClient, Exchange } from '../../../bench/lib/client.ts';
-import { QUICK_PLAN, type BenchContext } from '../../../bench/lib/context.ts';
-import { onFloor, type Floor } from '../../../bench/lib/floors.ts';
-import { gatewayThroughput } from '../../../bench/lib/throughput.ts';
+import { TEXT_BYTES, words } from '../lib/bodies.ts';
+import type { BenchClient, Exchange } from '../lib/client.ts';
+import { QUICK_PLAN, type BenchContext } from '../lib/context.ts';
+import { onFloor, type Floor } from '../lib/floors.ts';
+import { gatewayThroughput } from '../lib/throughput.ts';
 
 /**
  * A scripted gateway child: every request costs REQUEST_US of CPU, a forced GC costs GC_US, and
@@ -18,11 +18,10 @@ function scriptedContext(): { ctx: BenchContext; gcCalls: () => number } {
   const usage = (gc: boolean) => {
     if (gc) gcs++;
     const cpu = served * REQUEST_US + gcs * GC_US;
-    return { cpu: { user: cpu, system: 0 }, rss: 100e6 + served * 1000, heapUsed: 20e6 + served * 1000, heapTotal: 40e6, external: 0, arrayBuffers: 0, sampledPeakRss: 0, maxRss: 0 };
+    return { cpu: { user: cpu, system: 0 }, rss: 100e6 + served * 1000, heapUsed: 20e6 + served * 1000, heapTotal: 40e6, external: 0, sampledPeakRss: 0, maxRss: 0 };
   };
   const answer = Buffer.from(JSON.stringify({ output: { message: { content: [{ text: words(TEXT_BYTES) }] } }, stopReason: 'end_turn' }));
   const client: BenchClient = {
-    kind: 'http',
     post: async (_path, _body, _headers, options): Promise<Exchange> => {
       served++;
       return { status: 200, bytes: answer.length, elapsedNs: 1000, ...(options?.keepBody ? { body: answer } : {}) };
@@ -33,7 +32,6 @@ function scriptedContext(): { ctx: BenchContext; gcCalls: () => number } {
   };
   const child = <Info>(info: Info, call: (type: string, payload?: unknown) => unknown) => ({
     name: 'scripted',
-    pid: 0,
     info,
     call: async <T>(type: string, payload?: unknown) => call(type, payload) as T,
     stop: async () => undefined,
@@ -90,7 +88,7 @@ describe('bench gatewayThroughput (against a scripted gateway child)', () => {
 describe('bench onFloor (upstream connections charged to a floor)', () => {
   /** A floor whose upstream count and direct client count are set by the phase under test. */
   function floorWith(counts: { upstream: number; direct: number }): Floor {
-    const upstream = { name: 'u', pid: 0, info: {}, call: async () => ({ connections: counts.upstream, requests: 0, closedEarly: 0 }), stop: async () => undefined, stderrTail: () => '' };
+    const upstream = { name: 'u', info: {}, call: async () => ({ connections: counts.upstream, requests: 0, closedEarly: 0 }), stop: async () => undefined, stderrTail: () => '' };
     const directClient = { connectionsOpened: () => counts.direct } as unknown as BenchClient;
     const ctx = { upstream, directClient } as unknown as BenchContext;
     return { kind: 'sdk', ctx, connections: 0, warmed: true };

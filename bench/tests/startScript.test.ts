@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
-import { parseStartScript, startScriptLaunch } from '../../../bench/lib/localServerBuild.ts';
+import { parseStartScript, startScriptLaunch } from '../lib/localServerBuild.ts';
 
 describe('bench: the gateway is launched as npm start launches it', () => {
   const cases: readonly (readonly [string, Record<string, string>, string[]])[] = [

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { compare, interleavedRounds, roundOrder } from '../../../bench/lib/interleave.ts';
-import type { BenchPath, MeasureRound } from '../../../bench/lib/interleave.ts';
-import { summarizeNs } from '../../../bench/lib/stats.ts';
+import { compare, interleavedRounds, roundOrder } from '../lib/interleave.ts';
+import type { BenchPath, MeasureRound } from '../lib/interleave.ts';
+import { summarizeNs } from '../lib/stats.ts';
 
 const ms = (value: number): number => value * 1e6;
 
