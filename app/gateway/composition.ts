@@ -132,7 +132,8 @@ export function buildGateway(options: BuildOptions): Built {
     } catch (error) {
       const failed = checks.secrets ? 'upstream' : 'secrets';
       const reason = error instanceof BedrockError ? error.exception : 'error';
-      throw new BedrockError('ServiceUnavailableException', `Health check failed: ${failed} (${reason}).`);
+      const keyNote = failed === 'upstream' && !upstreamKeyConfigured ? ' No upstream key is configured (OPENAI_API_KEY or OPENAI_API_KEY_SECRET_ID).' : '';
+      throw new BedrockError('ServiceUnavailableException', `Health check failed: ${failed} (${reason}).${keyNote}`);
     }
   }
 

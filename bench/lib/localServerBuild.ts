@@ -16,7 +16,8 @@ export interface StartScriptLaunch {
 
 /** How package.json's `start` script launches dist-local/server.mjs: its variables and node flags. */
 export function parseStartScript(start: string): StartScriptLaunch {
-  const match = /((?:\b[A-Z_][A-Z0-9_]*=\S+\s+)*)node((?:\s+--\S+)*)\s+dist-local\/server\.mjs/.exec(start);
+  // `exec` (the shell hands its process to node, so npm's SIGTERM reaches the server) is optional.
+  const match = /((?:\b[A-Z_][A-Z0-9_]*=\S+\s+)*)(?:exec\s+)?node((?:\s+--\S+)*)\s+dist-local\/server\.mjs/.exec(start);
   if (!match) throw new Error(`package.json "start" does not run dist-local/server.mjs: ${start}`);
   const env = Object.fromEntries(
     match[1]!

@@ -2,6 +2,8 @@
 import { expect } from 'chai';
 import { buildGateway } from '../../../app/gateway/composition.ts';
 import { loadConfig } from '../../../app/config/config.ts';
+import { BedrockError } from '../../../app/core/errors.ts';
+import { rejectedBedrockError } from '../../helpers/bedrockErrors.ts';
 import { fakeUpstream } from '../../helpers/fakes.ts';
 
 const telemetry = { record: () => undefined };
@@ -41,6 +43,21 @@ describe('Composition: buildGateway', () => {
     expect(checks).to.deep.equal({ secrets: 'no upstream key configured (OPENAI_API_KEY or OPENAI_API_KEY_SECRET_ID)', upstream: 'ok' });
   });
 
+  it('names a missing upstream key when the upstream then refuses the deep check', async () => {
+    // Prepare: OpenAI answers a placeholder key with 401, which the upstream maps to a misconfiguration
+    const built = buildGateway({
+      config: loadConfig({ PROXY_API_KEYS: 'k' }),
+      mode: 'local',
+      telemetry,
+      upstream: fakeUpstream({ listModels: async () => Promise.reject(new BedrockError('InternalServerException', 'gateway misconfigured')) }),
+    });
+    // Act
+    const error = await rejectedBedrockError(built.deps.health.deep());
+    // Assess
+    expect(error.exception).to.equal('ServiceUnavailableException');
+    expect(error.message).to.equal('Health check failed: upstream (InternalServerException). No upstream key is configured (OPENAI_API_KEY or OPENAI_API_KEY_SECRET_ID).');
+  });
+
   it('asks the upstream again once the cached deep check is older than 5 seconds', async () => {
     // Prepare
     const { built, listCalls } = gatewayCountingListCalls();
@@ -64,7 +81,7 @@ describe('Composition: buildGateway', () => {
   it('reports which deep check failed as ServiceUnavailableException', async () => {
     // Prepare
     const built = buildGateway({
-      config: loadConfig({ PROXY_API_KEYS: 'k' }),
+      config: loadConfig({ PROXY_API_KEYS: 'k', OPENAI_API_KEY: 'sk-configured' }),
       mode: 'lambda',
       telemetry,
       upstream: fakeUpstream({
