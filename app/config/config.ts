@@ -4,17 +4,50 @@
  * "Configuration"); a bad value fails fast with a message that names it.
  */
 import * as z from '../schemas/zod.ts';
+import { parseApiKeyList, parseSigV4Credentials, splitCommaList, type ApiKeyEntry, type Parsed } from './credentials.ts';
 import { lambdaRuntime } from './lambdaRuntime.ts';
 import { LOG_LEVELS, logLevelOf, type LogLevel } from './logLevels.ts';
 
 const intFrom = (fallback: number, min: number, max: number) =>
   z._default(z.coerce.number().check(z.int(), z.minimum(min), z.maximum(max)), fallback);
 
-/** `a, b,,c` -> `['a', 'b', 'c']` (PROXY_API_KEYS and the comma-separated form of the caller-keys secret). */
-export const splitCommaList = (value: string): string[] =>
-  value.split(',').map((item) => item.trim()).filter((item) => item.length > 0);
-
 const csv = z.pipe(z._default(z.string(), ''), z.transform(splitCommaList));
+
+/** A list separated by commas and/or spaces (scopes are written either way). */
+const words = z.pipe(z._default(z.string(), ''), z.transform((value: string) => value.split(/[\s,]+/).filter((item) => item.length > 0)));
+
+/** Asymmetric JWS algorithms only: an HMAC key would have to be shared with every verifier, and `none` signs nothing. */
+const JWT_ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'] as const;
+
+const jwtAlgorithms = z.pipe(
+  z._default(z.string(), JWT_ASYMMETRIC_ALGORITHMS.join(',')),
+  z.transform((value: string, ctx) => {
+    const algorithms = splitCommaList(value);
+    const refused = algorithms.filter((algorithm) => !(JWT_ASYMMETRIC_ALGORITHMS as readonly string[]).includes(algorithm));
+    if (algorithms.length > 0 && refused.length === 0) return algorithms;
+    ctx.issues.push({
+      code: 'custom',
+      message: `must list asymmetric algorithms only (${JWT_ASYMMETRIC_ALGORITHMS.join(', ')}); HMAC and none are refused${refused.length ? `, got ${refused.join(', ')}` : ''}`,
+      input: value,
+    });
+    return z.NEVER;
+  }),
+);
+
+/** A JSON secret-shaped variable parsed by one of the credentials parsers; the issue quotes its problem, never its value. */
+function credentialsJson<T>(parse: (value: string) => Parsed<T>) {
+  return z.optional(
+    z.pipe(
+      z.string(),
+      z.transform((value: string, ctx) => {
+        const parsed = parse(value);
+        if ('value' in parsed) return parsed.value;
+        ctx.issues.push({ code: 'custom', message: parsed.problem, input: '(not shown)' });
+        return z.NEVER;
+      }),
+    ),
+  );
+}
 
 /** MODEL_MAP's JSON: an object of non-empty strings. */
 const ModelMapObject = z.record(z.string(), z.string().check(z.minLength(1)));
@@ -47,7 +80,7 @@ const EnvSchema = z.object({
   OPENAI_BASE_URL: z._default(z.url(), 'https://api.openai.com/v1'),
   OPENAI_API_KEY: z.optional(z.string()),
   OPENAI_API_KEY_SECRET_ID: z.optional(z.string()),
-  PROXY_API_KEYS: csv,
+  PROXY_API_KEYS: z.pipe(z._default(z.string(), ''), z.transform(parseApiKeyList)),
   PROXY_API_KEYS_SECRET_ID: z.optional(z.string()),
   MODEL_MAP: modelMap,
   OPENAI_TIMEOUT_MS: intFrom(600_000, 1, 3_600_000),
@@ -64,6 +97,19 @@ const EnvSchema = z.object({
   POWERTOOLS_TRACE_ENABLED: z.optional(booleanSwitch),
   POWERTOOLS_LOGGER_SAMPLE_RATE: z._default(z.coerce.number().check(z.minimum(0), z.maximum(1)), 0),
   AWS_REGION: z._default(z.string(), 'us-east-1'),
+  // Callers: JWT from an OIDC issuer, SigV4 with gateway-issued key pairs, attribution in metrics.
+  JWT_ISSUER: z.optional(z.url()),
+  JWT_AUDIENCE: csv,
+  JWT_JWKS_URL: z.optional(z.url()),
+  JWT_ALGORITHMS: jwtAlgorithms,
+  JWT_REQUIRED_SCOPES: words,
+  JWT_CALLER_CLAIM: z._default(z.string().check(z.minLength(1)), 'sub'),
+  JWT_MODELS_CLAIM: z.optional(z.string().check(z.minLength(1))),
+  JWT_CLOCK_SKEW_SECONDS: intFrom(60, 0, 600),
+  SIGV4_CREDENTIALS: credentialsJson(parseSigV4Credentials),
+  SIGV4_CREDENTIALS_SECRET_ID: z.optional(z.string()),
+  METRICS_CALLER_DIMENSION: z._default(booleanSwitch, true),
+  METRICS_CALLER_LIMIT: intFrom(100, 1, 10_000),
   // The Lambda runtime's own (config/lambdaRuntime.ts).
   AWS_LAMBDA_FUNCTION_NAME: z.optional(z.string()),
   AWS_SAM_LOCAL: z.optional(z.string()),
@@ -72,7 +118,12 @@ const EnvSchema = z.object({
 /** The environment as the gateway uses it: one frozen object, its type derived from this mapping. */
 const ConfigSchema = z.pipe(
   EnvSchema,
-  z.transform((e) => {
+  z.transform((e, ctx) => {
+    if (e.JWT_ISSUER !== undefined && e.JWT_AUDIENCE.length === 0) {
+      // Without an audience, a token the same issuer minted for any other application would pass.
+      ctx.issues.push({ code: 'custom', path: ['JWT_AUDIENCE'], message: 'is required with JWT_ISSUER (the client ids or audiences this gateway accepts)', input: '' });
+      return z.NEVER;
+    }
     const runtime = lambdaRuntime({ AWS_LAMBDA_FUNCTION_NAME: e.AWS_LAMBDA_FUNCTION_NAME, AWS_SAM_LOCAL: e.AWS_SAM_LOCAL });
     return Object.freeze({
       port: e.PORT,
@@ -80,7 +131,7 @@ const ConfigSchema = z.pipe(
       openaiBaseUrl: e.OPENAI_BASE_URL.replace(/\/+$/, ''),
       openaiApiKey: e.OPENAI_API_KEY || undefined,
       openaiApiKeySecretId: e.OPENAI_API_KEY_SECRET_ID || undefined,
-      proxyApiKeys: Object.freeze(e.PROXY_API_KEYS) as readonly string[],
+      proxyApiKeys: Object.freeze(e.PROXY_API_KEYS) as readonly ApiKeyEntry[],
       proxyApiKeysSecretId: e.PROXY_API_KEYS_SECRET_ID || undefined,
       modelMap: Object.freeze({ ...e.MODEL_MAP }) as Readonly<Record<string, string>>,
       openaiTimeoutMs: e.OPENAI_TIMEOUT_MS,
@@ -98,6 +149,21 @@ const ConfigSchema = z.pipe(
       /** X-Ray: POWERTOOLS_TRACE_ENABLED when set, else on inside a real Lambda (not sam local). */
       tracing: e.POWERTOOLS_TRACE_ENABLED ?? (runtime.functionName !== undefined && !runtime.samLocal),
       region: e.AWS_REGION,
+      /** Present when JWT_ISSUER is set: bearer tokens that are JWTs are verified against the issuer. */
+      jwt: e.JWT_ISSUER === undefined ? undefined : Object.freeze({
+        issuer: e.JWT_ISSUER,
+        audiences: Object.freeze(e.JWT_AUDIENCE) as readonly string[],
+        jwksUrl: e.JWT_JWKS_URL,
+        algorithms: Object.freeze(e.JWT_ALGORITHMS) as readonly string[],
+        requiredScopes: Object.freeze(e.JWT_REQUIRED_SCOPES) as readonly string[],
+        callerClaim: e.JWT_CALLER_CLAIM,
+        modelsClaim: e.JWT_MODELS_CLAIM,
+        clockSkewSeconds: e.JWT_CLOCK_SKEW_SECONDS,
+      }),
+      sigv4Credentials: e.SIGV4_CREDENTIALS,
+      sigv4CredentialsSecretId: e.SIGV4_CREDENTIALS_SECRET_ID || undefined,
+      /** The caller as a metrics dimension: at most `limit` distinct names per container, the rest as `other`. */
+      callerMetrics: Object.freeze({ enabled: e.METRICS_CALLER_DIMENSION, limit: e.METRICS_CALLER_LIMIT }),
     });
   }),
 );

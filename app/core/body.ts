@@ -23,6 +23,11 @@ function byteLengthOf(body: RequestBody): number {
   return typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.byteLength;
 }
 
+/** The body's bytes (a text body is encoded once more, for a signature that covers it). */
+export function bodyBytes(body: RequestBody): Uint8Array {
+  return typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+}
+
 /** A body an edge already holds whole. */
 export function receivedWhole(body: RequestBody): ReceivedBody {
   return { body, byteLength: byteLengthOf(body) };

@@ -7,8 +7,13 @@
  * internals behind a generic InternalServerException.
  */
 
-/** Exception names from the Bedrock Runtime model (wire spec section 5). */
+/**
+ * Exception names from the Bedrock Runtime model (wire spec section 5), plus the two AWS-wide
+ * authentication errors every AWS SDK recognises by name for a SigV4-signed request.
+ */
 export type BedrockExceptionName =
+  | 'UnrecognizedClientException'
+  | 'InvalidSignatureException'
   | 'ValidationException'
   | 'AccessDeniedException'
   | 'ResourceNotFoundException'
@@ -22,6 +27,8 @@ export type BedrockExceptionName =
   | 'ServiceUnavailableException';
 
 const STATUS: Record<BedrockExceptionName, number> = {
+  UnrecognizedClientException: 403,
+  InvalidSignatureException: 403,
   ValidationException: 400,
   AccessDeniedException: 403,
   ResourceNotFoundException: 404,
@@ -48,6 +55,8 @@ export class BedrockError extends Error {
   readonly members: ExceptionMembers;
   /** True when the failure came from the upstream model endpoint (feeds the UpstreamErrors metric). */
   fromUpstream = false;
+  /** For the operator's log line only, never the caller: what exactly is misconfigured (never a secret). */
+  operatorDetail: string | undefined;
 
   constructor(exception: BedrockExceptionName, message: string, members: ExceptionMembers = {}, status?: number) {
     super(message);
@@ -66,10 +75,19 @@ export class BedrockError extends Error {
 export const validation = (message: string): BedrockError => new BedrockError('ValidationException', message);
 export const accessDenied = (message = 'Invalid or missing API key.'): BedrockError =>
   new BedrockError('AccessDeniedException', message);
+/** Bedrock's own wording for a model the caller may not use. */
+export const modelAccessDenied = (): BedrockError => accessDenied("You don't have access to the model with the specified model ID.");
 export const notFound = (message: string): BedrockError => new BedrockError('ResourceNotFoundException', message);
 /** The request body is over the configured limit (413, as API Gateway answers for its own limit). */
 export const bodyTooLarge = (limitBytes: number): BedrockError =>
   new BedrockError('ValidationException', `The request body exceeds the ${limitBytes}-byte limit.`, {}, 413);
+/** The operator's configuration is wrong: the caller learns only that, the request record learns what. */
+export function misconfigured(message: string, operatorDetail: string): BedrockError {
+  const error = new BedrockError('InternalServerException', message);
+  error.operatorDetail = operatorDetail;
+  return error;
+}
+
 export const internal = (message = 'The gateway hit an internal error. Try again; if it persists, contact the operator.'): BedrockError =>
   new BedrockError('InternalServerException', message);
 

@@ -8,6 +8,31 @@ export function parseQueryString(raw: string): Record<string, string> {
   return query;
 }
 
+const decodeOrKeep = (part: string): string => {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+};
+
+/**
+ * `a=1&a=2&b=x+y` -> `{a: ['1', '2'], b: 'x+y'}`: every value kept, and `+` left as `+`, which is
+ * how a SigV4 signer reads a query (URLSearchParams would read it as a space).
+ */
+export function parseSigningQuery(raw: string): Record<string, string | string[]> {
+  const query: Record<string, string | string[]> = {};
+  for (const part of raw.split('&')) {
+    if (part === '') continue;
+    const at = part.indexOf('=');
+    const name = decodeOrKeep(at < 0 ? part : part.slice(0, at));
+    const value = at < 0 ? '' : decodeOrKeep(part.slice(at + 1));
+    const prior = query[name];
+    query[name] = prior === undefined ? value : typeof prior === 'string' ? [prior, value] : [...prior, value];
+  }
+  return query;
+}
+
 /** The transport-free request every adapter (Lambda, local server, tests) builds. */
 export interface GatewayRequest {
   readonly method: string;
@@ -23,4 +48,13 @@ export interface GatewayRequest {
   readonly signal?: AbortSignal;
   /** Set by the adapter when the platform supplies one (API Gateway, Lambda); else generated. */
   readonly requestId?: string;
+  /**
+   * How a request signer (SigV4) saw this request, when an edge knows better than `path` and
+   * `query`: the path as it went on the wire (an API Gateway stage included; REST events may give
+   * several candidates) and every value of every query parameter.
+   */
+  readonly signing?: {
+    readonly paths: readonly string[];
+    readonly query: Readonly<Record<string, string | readonly string[]>>;
+  };
 }

@@ -116,6 +116,8 @@ function directStreamType(error: BedrockError): StreamExceptionType | undefined 
     case 'ResourceNotFoundException':
     case 'AccessDeniedException':
     case 'ServiceQuotaExceededException':
+    case 'UnrecognizedClientException':
+    case 'InvalidSignatureException':
       return undefined;
     default:
       return assertNever(name, 'exception name');

@@ -2,9 +2,13 @@
  * The composition root: configuration in, a ready gateway out. Clients are built here,
  * once per process (module scope in the Lambda handler), never per request.
  */
-import { createCallerAuth, type CallerAuth } from '../auth/callerAuth.ts';
+import { createApiKeyVerifier, type ApiKeyProvider } from '../auth/apiKeys.ts';
+import { createAuthenticator, type Authenticator } from '../auth/authenticate.ts';
+import { createJwtVerifier } from '../auth/jwt.ts';
+import { createSigV4Verifier } from '../auth/sigv4.ts';
+import { parseCallerKeysSecret, parseSigV4Credentials, type Parsed, type SigV4Credentials } from '../config/credentials.ts';
 import type { Config } from '../config/config.ts';
-import { BedrockError } from '../core/errors.ts';
+import { BedrockError, misconfigured } from '../core/errors.ts';
 import { createGateway, type Gateway } from './pipeline.ts';
 import { ModelCatalog } from '../models/catalog.ts';
 import { createModelResolver } from '../models/resolve.ts';
@@ -13,8 +17,7 @@ import { createTracing, type Tracing } from '../observability/tracing.ts';
 import type { GatewayDeps, HealthCheck } from '../operations/context.ts';
 import {
   managedSecret,
-  parseApiKeySecret,
-  parseCallerKeysSecret,
+  parseUpstreamKeySecret,
   powertoolsFetcher,
   staticSecret,
   type SecretFetcher,
@@ -35,13 +38,17 @@ export interface BuildOptions {
   readonly secretFetcher?: SecretFetcher;
   /** Tests: replace the upstream entirely. */
   readonly upstream?: Upstream;
+  /** Tests: how the JWT issuer's documents are fetched, and the clock auth checks dates against. */
+  readonly issuerFetch?: typeof globalThis.fetch;
+  readonly now?: () => number;
 }
 
 export interface Built {
   readonly gateway: Gateway;
   readonly deps: GatewayDeps;
-  readonly auth: CallerAuth;
-  readonly callerKeysConfigured: boolean;
+  readonly auth: Authenticator;
+  /** False when no API key, JWT issuer or SigV4 credential is configured (the local server then runs open). */
+  readonly callerCredentialsConfigured: boolean;
   /** False when neither OPENAI_API_KEY nor OPENAI_API_KEY_SECRET_ID is set: calls go out with a placeholder key. */
   readonly upstreamKeyConfigured: boolean;
   close(): Promise<void>;
@@ -66,6 +73,12 @@ function parsedSecret<T>(source: SecretSource, parse: (raw: string) => T): { get
   return { get: async () => parseOnce(await source.get()), refresh: async () => parseOnce(await source.refresh()) };
 }
 
+/** A value every call gets as is (one resolved promise, no allocation per request). */
+function constant<T>(value: T): () => Promise<T> {
+  const resolved = Promise.resolve(value);
+  return () => resolved;
+}
+
 function tracedFetcher(fetcher: SecretFetcher, tracing: Tracing): SecretFetcher {
   return (secretId, options) => tracing.span('secretsmanager.getSecret', () => fetcher(secretId, options));
 }
@@ -85,16 +98,23 @@ export function buildGateway(options: BuildOptions): Built {
 
   const upstreamKeyConfigured = Boolean(config.openaiApiKeySecretId || config.openaiApiKey);
   const apiKey: SecretSource = config.openaiApiKeySecretId
-    ? parsedSecret(managedSecret(config.openaiApiKeySecretId, config.secretsMaxAgeSeconds, fetcher), parseApiKeySecret)
+    ? parsedSecret(managedSecret(config.openaiApiKeySecretId, config.secretsMaxAgeSeconds, fetcher), parseUpstreamKeySecret)
     : staticSecret(config.openaiApiKey ?? NO_KEY);
 
-  let callerKeys: () => Promise<readonly string[]>;
-  if (config.proxyApiKeysSecretId) {
-    const keys = parsedSecret(managedSecret(config.proxyApiKeysSecretId, config.secretsMaxAgeSeconds, fetcher), parseCallerKeysSecret);
-    callerKeys = () => keys.get();
-  } else {
-    const keys = Promise.resolve(config.proxyApiKeys);
-    callerKeys = () => keys;
+  // Caller credentials: a secret (rotatable) wins over the environment, as for the upstream key.
+  const callerKeys: ApiKeyProvider = config.proxyApiKeysSecretId
+    ? managedValue(config.proxyApiKeysSecretId, parseCallerKeysSecret, 'caller-keys')
+    : constant(config.proxyApiKeys);
+  const sigv4Credentials: (() => Promise<SigV4Credentials>) | undefined = config.sigv4CredentialsSecretId
+    ? managedValue(config.sigv4CredentialsSecretId, parseSigV4Credentials, 'SigV4 credentials')
+    : config.sigv4Credentials && constant(config.sigv4Credentials);
+  function managedValue<T>(secretId: string, parse: (raw: string) => Parsed<T>, what: string): () => Promise<T> {
+    const value = parsedSecret(managedSecret(secretId, config.secretsMaxAgeSeconds, fetcher), (raw) => {
+      const parsed = parse(raw);
+      if ('value' in parsed) return parsed.value;
+      throw misconfigured(`The gateway's ${what} secret is not in a supported format. Contact the gateway operator.`, `${what} secret: ${parsed.problem}`);
+    });
+    return () => value.get();
   }
 
   const openai = options.upstream
@@ -124,6 +144,7 @@ export function buildGateway(options: BuildOptions): Built {
     try {
       await apiKey.get();
       await callerKeys();
+      await sigv4Credentials?.();
       // A keyless OpenAI-compatible server may still answer below; OpenAI itself will not.
       checks.secrets = upstreamKeyConfigured ? 'ok' : 'no upstream key configured (OPENAI_API_KEY or OPENAI_API_KEY_SECRET_ID)';
       await upstream.listModels();
@@ -138,13 +159,19 @@ export function buildGateway(options: BuildOptions): Built {
   }
 
   const deps: GatewayDeps = { config, upstream, catalog, resolveModel: createModelResolver(config.modelMap), tracing, health };
-  const auth = createCallerAuth(callerKeys, { whenUnconfigured: mode === 'local' ? 'allow' : 'deny' });
+  const auth = createAuthenticator({
+    apiKeys: createApiKeyVerifier(callerKeys),
+    jwt: config.jwt && createJwtVerifier(config.jwt, { fetch: options.issuerFetch, now: options.now }),
+    sigv4: sigv4Credentials && createSigV4Verifier(async (accessKeyId) => (await sigv4Credentials()).get(accessKeyId), { now: options.now }),
+    whenUnconfigured: mode === 'local' ? 'allow' : 'deny',
+  });
   const gateway = createGateway({ deps, auth, telemetry: options.telemetry });
   return {
     gateway,
     deps,
     auth,
-    callerKeysConfigured: Boolean(config.proxyApiKeysSecretId) || config.proxyApiKeys.length > 0,
+    callerCredentialsConfigured:
+      Boolean(config.proxyApiKeysSecretId || config.sigv4CredentialsSecretId || config.sigv4Credentials || config.jwt) || config.proxyApiKeys.length > 0,
     upstreamKeyConfigured,
     close: async () => {
       await openai?.dispatcher?.close();

@@ -4,11 +4,11 @@
  * once, for every edge (Lambda streaming, Lambda buffered, local HTTP/1.1 + h2c server).
  */
 import { randomUUID } from 'node:crypto';
-import type { CallerAuth } from '../auth/callerAuth.ts';
+import type { Authenticator } from '../auth/authenticate.ts';
 import { CLIENT_DISCONNECTED, type RequestRecord, type Telemetry } from '../observability/requestRecord.ts';
 import { elapsedMs, type GatewayDeps, type OperationContext } from '../operations/context.ts';
 import { OPERATIONS } from '../operations/index.ts';
-import { receivedWhole, type RequestBody } from '../core/body.ts';
+import { bodyBytes, receivedWhole, type RequestBody } from '../core/body.ts';
 import { BedrockError, bodyTooLarge, CallerAbortedError, toBedrockError } from '../core/errors.ts';
 import { sanitizeMessage } from '../core/redact.ts';
 import type { GatewayRequest } from '../core/request.ts';
@@ -19,7 +19,7 @@ export type Gateway = (request: GatewayRequest) => Promise<GatewayResponse>;
 
 export interface GatewayOptions {
   readonly deps: GatewayDeps;
-  readonly auth: CallerAuth;
+  readonly auth: Authenticator;
   readonly telemetry: Telemetry;
 }
 
@@ -42,13 +42,19 @@ export function createGateway({ deps, auth, telemetry }: GatewayOptions): Gatewa
     try {
       const matched = route(request.method, request.path);
       record.operation = matched.op;
-      if (matched.op !== 'Health') await auth.authorize(request.headers);
-      const body = await readBody(request, deps.config.maxBodyBytes);
-      const ctx: OperationContext = { route: matched, request, body, requestId, startedAt, deps, record };
-      response = await dispatch(ctx);
+      const body = onceRead(request, deps.config.maxBodyBytes);
+      // Before any body parsing or upstream call; the body is read here only if a signature covers it.
+      const caller = matched.op === 'Health' ? undefined : await auth.authenticate(request, async () => bodyBytes(await body()));
+      if (caller) {
+        record.caller = caller.name;
+        record.authMethod = caller.method;
+      }
+      const ctx: OperationContext = { route: matched, request, body: await body(), caller, requestId, startedAt, deps, record };
+      response = await deps.tracing.span(`gateway.${matched.op}`, () => dispatch(ctx), caller && { caller: caller.name, authMethod: caller.method });
     } catch (thrown) {
       const error = toBedrockError(thrown);
       if (!(thrown instanceof BedrockError)) record.internalError = describeUnexpected(thrown);
+      else if (thrown.operatorDetail) record.internalError = thrown.operatorDetail;
       // Nobody is listening any more (a body that never finished arriving, an operation aborted).
       if (error instanceof CallerAbortedError) record.exception = CLIENT_DISCONNECTED;
       finish(error.status, error);
@@ -64,11 +70,15 @@ export function createGateway({ deps, auth, telemetry }: GatewayOptions): Gatewa
   };
 }
 
-/** The one place the size limit is enforced, whichever edge the body came from. */
-async function readBody(request: GatewayRequest, limit: number): Promise<RequestBody> {
-  const received = typeof request.body === 'function' ? await request.body(limit) : receivedWhole(request.body);
-  if (received.byteLength > limit) throw bodyTooLarge(limit);
-  return received.body;
+/** The one place the size limit is enforced, whichever edge the body came from; read at most once. */
+function onceRead(request: GatewayRequest, limit: number): () => Promise<RequestBody> {
+  let read: Promise<RequestBody> | undefined;
+  return () =>
+    (read ??= (async () => {
+      const received = typeof request.body === 'function' ? await request.body(limit) : receivedWhole(request.body);
+      if (received.byteLength > limit) throw bodyTooLarge(limit);
+      return received.body;
+    })());
 }
 
 /** OPERATIONS is typed over every OperationName, so a route without a handler does not compile. */

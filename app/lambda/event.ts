@@ -5,7 +5,7 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
 import { EMPTY_BODY, type RequestBody } from '../core/body.ts';
-import { parseQueryString, type GatewayRequest } from '../core/request.ts';
+import { parseQueryString, parseSigningQuery, type GatewayRequest } from '../core/request.ts';
 
 export type LambdaHttpEvent = APIGatewayProxyEvent | APIGatewayProxyEventV2;
 
@@ -36,6 +36,8 @@ export function toGatewayRequest(event: LambdaHttpEvent, signal?: AbortSignal): 
       body: eventBody(event.body, event.isBase64Encoded),
       requestId: event.requestContext.requestId,
       signal,
+      // rawPath and rawQueryString are as sent; the query only needs a signer's reading when there is one.
+      ...(event.rawQueryString && { signing: { paths: [event.rawPath], query: parseSigningQuery(event.rawQueryString) } }),
     };
   }
   // First value wins, as for Function URL events (queryStringParameters holds the last one).
@@ -46,9 +48,31 @@ export function toGatewayRequest(event: LambdaHttpEvent, signal?: AbortSignal): 
     method: event.httpMethod.toUpperCase(),
     path: event.path,
     query,
-    headers: lowerCaseHeaders(event.headers),
+    headers: restHeaders(event),
     body: eventBody(event.body, event.isBase64Encoded),
     requestId: event.requestContext?.requestId,
     signal,
+    signing: restSigning(event),
   };
+}
+
+/** `headers` keeps only a repeated header's last value; `multiValueHeaders` keeps all, joined by ',' as SigV4 signs them. */
+function restHeaders(event: APIGatewayProxyEvent): Record<string, string | undefined> {
+  const headers = lowerCaseHeaders(event.headers);
+  for (const [name, values] of Object.entries(event.multiValueHeaders ?? {})) if (values && values.length > 1) headers[name.toLowerCase()] = values.join(',');
+  return headers;
+}
+
+/**
+ * The path a SigV4 client signed: `requestContext.path` is the path it used, still encoded (with
+ * the stage on the execute-api host, with the base path on a custom domain); `path` lacks the stage.
+ * Both are tried, with `/<stage><path>` for events that lack `requestContext.path`.
+ */
+function restSigning(event: APIGatewayProxyEvent): GatewayRequest['signing'] {
+  const context = event.requestContext as Partial<APIGatewayProxyEvent['requestContext']> | undefined;
+  const candidates = [context?.path, event.path, context?.stage ? `/${context.stage}${event.path}` : undefined];
+  const query: Record<string, readonly string[]> = {};
+  for (const [name, values] of Object.entries(event.multiValueQueryStringParameters ?? {})) if (values) query[name] = values;
+  for (const [name, value] of Object.entries(event.queryStringParameters ?? {})) if (value !== undefined && !(name in query)) query[name] = [value];
+  return { paths: [...new Set(candidates.filter((path): path is string => typeof path === 'string' && path.length > 0))], query };
 }

@@ -26,6 +26,7 @@ function createLambdaGateway(config: Config): Gateway {
       metrics: createMetrics(config.metricsNamespace, config.serviceName),
       serviceName: config.serviceName,
       sampleRate: config.loggerSampleRate,
+      callerMetrics: config.callerMetrics,
     }),
     tracing: createTracing(config.tracing),
   }).gateway;

@@ -23,7 +23,7 @@ const upstream = await startFakeUpstream();
 // The fake upstream takes any key; one is set so the server does not warn about a missing one.
 const config = loadConfig(processEnvironment(DEV_DEFAULTS, { OPENAI_BASE_URL: upstream.baseURL, OPENAI_API_KEY: 'sk-fake' }));
 const running = await runLocalGateway(config);
-const key = config.proxyApiKeys[0];
+const key = config.proxyApiKeys[0]?.key;
 createLogger(config.logLevel, config.serviceName).info(
   `Bedrock gateway (dev) on ${running.server.url}, fake upstream on ${upstream.baseURL}. ` +
     `Try: curl -s ${running.server.url}/model/gpt-4o-mini/converse${key ? ` -H 'authorization: Bearer ${key}'` : ''} -H 'content-type: application/json' ` +

@@ -19,10 +19,10 @@ export async function runLocalGateway(config: Config, logLevel = config.logLevel
   const logger = createLogger(logLevel, config.serviceName);
   // EMF lines are off locally unless asked for (POWERTOOLS_METRICS_DISABLED=false).
   const metrics = config.localMetrics ? createMetrics(config.metricsNamespace, config.serviceName) : undefined;
-  const telemetry = createTelemetry({ logger, metrics, serviceName: config.serviceName, sampleRate: config.loggerSampleRate });
+  const telemetry = createTelemetry({ logger, metrics, serviceName: config.serviceName, sampleRate: config.loggerSampleRate, callerMetrics: config.callerMetrics });
   const built = buildGateway({ config, mode: 'local', telemetry });
-  if (!built.callerKeysConfigured) {
-    logger.warn('NO CALLER API KEYS CONFIGURED: this local server accepts every request. Set PROXY_API_KEYS to require a key.');
+  if (!built.callerCredentialsConfigured) {
+    logger.warn('NO CALLER CREDENTIALS CONFIGURED: this local server accepts every request. Set PROXY_API_KEYS (or JWT_ISSUER, SIGV4_CREDENTIALS) to require them.');
   }
   if (!built.upstreamKeyConfigured) {
     logger.warn(

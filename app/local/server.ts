@@ -10,7 +10,7 @@ import net, { type AddressInfo, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { EMPTY_BODY, type BodyReader } from '../core/body.ts';
 import { CallerAbortedError } from '../core/errors.ts';
-import { parseQueryString } from '../core/request.ts';
+import { parseQueryString, parseSigningQuery } from '../core/request.ts';
 import type { GatewayResponse } from '../core/response.ts';
 import type { Gateway } from '../gateway/pipeline.ts';
 
@@ -77,14 +77,17 @@ function bodyReader(req: AnyRequest, signal: AbortSignal): BodyReader {
   };
 }
 
+/** Header names as Node lower-cased them; HTTP/2's `:authority` is kept (a SigV4 client signs it in place of `host`). */
 function headersOf(req: AnyRequest): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(req.headers)) {
-    if (name.startsWith(':')) continue;
-    out[name] = Array.isArray(value) ? value.join(', ') : value;
+    if (name.startsWith(':') && name !== ':authority') continue;
+    out[name] = Array.isArray(value) ? value.join(',') : value;
   }
   return out;
 }
+
+const NO_QUERY: Readonly<Record<string, string>> = Object.freeze({});
 
 /**
  * The HTTP/1 and HTTP/2 compatibility responses share this API; the union is not callable in TS.
@@ -121,13 +124,15 @@ function createRequestListener(gateway: Gateway) {
     const q = url.indexOf('?');
     try {
       // The pipeline answers every failure itself, body-read failures and the size limit included.
+      const path = q >= 0 ? url.slice(0, q) : url;
       const response = await gateway({
         method: (req.method ?? 'GET').toUpperCase(),
-        path: q >= 0 ? url.slice(0, q) : url,
-        query: q >= 0 ? parseQueryString(url.slice(q + 1)) : {},
+        path,
+        query: q >= 0 ? parseQueryString(url.slice(q + 1)) : NO_QUERY,
         headers: headersOf(req),
         body: bodyReader(req, aborter.signal),
         signal: aborter.signal,
+        signing: { paths: [path], query: q >= 0 ? parseSigningQuery(url.slice(q + 1)) : NO_QUERY },
       });
       await send(res, response);
     } catch {

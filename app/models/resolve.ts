@@ -10,6 +10,8 @@ export interface ResolvedModel {
   readonly upstream: string;
   /** True when MODEL_MAP had an entry (drives the bounded metrics dimension). */
   readonly mapped: boolean;
+  /** Every name the model goes by: the id as sent, the forms MODEL_MAP matches, the upstream name (model allow-lists match any). */
+  readonly names: readonly string[];
 }
 
 /** Cross-region inference-profile prefixes (`us.anthropic...`). */
@@ -34,14 +36,11 @@ export function createModelResolver(modelMap: Readonly<Record<string, string>>):
   return (modelId) => {
     const hit = cache.get(modelId);
     if (hit) return hit;
-    let resolved: ResolvedModel = { upstream: modelId, mapped: false };
-    for (const candidate of modelIdCandidates(modelId)) {
-      // Own keys only: a modelId such as `constructor` must not resolve to Object.prototype members.
-      if (Object.hasOwn(modelMap, candidate)) {
-        resolved = { upstream: modelMap[candidate] as string, mapped: true };
-        break;
-      }
-    }
+    const candidates = modelIdCandidates(modelId);
+    // Own keys only: a modelId such as `constructor` must not resolve to Object.prototype members.
+    const key = candidates.find((candidate) => Object.hasOwn(modelMap, candidate));
+    const upstream = key === undefined ? modelId : (modelMap[key] as string);
+    const resolved: ResolvedModel = Object.freeze({ upstream, mapped: key !== undefined, names: Object.freeze([...new Set([...candidates, upstream])]) });
     // Bounded: the cache only grows with distinct ids seen, capped to stop a caller inflating it.
     if (cache.size < 1000) cache.set(modelId, resolved);
     return resolved;

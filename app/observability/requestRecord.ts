@@ -1,7 +1,13 @@
 /** What the gateway remembers about one request, for its log line and its metrics. */
+import type { AuthMethod } from '../core/caller.ts';
+
 export interface RequestRecord {
   requestId: string;
   operation: string;
+  /** Who made the request (a name, never a credential); absent for the health check and refused requests. */
+  caller?: string;
+  /** How the caller authenticated. */
+  authMethod?: AuthMethod;
   /** The model id the caller sent (logs only: unbounded). */
   modelId?: string;
   /** Bounded metrics dimension: the mapped Bedrock id, or a fixed value for unmapped ids. */

@@ -2,7 +2,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { DEFAULT_SERVICE_NAME } from './logger.ts';
-import { publishRequestMetrics } from './metrics.ts';
+import { boundedCallerDimension, publishRequestMetrics } from './metrics.ts';
 import { createRequestLog, type RequestLog } from './requestLog.ts';
 import type { RequestRecord, Telemetry } from './requestRecord.ts';
 
@@ -14,16 +14,20 @@ export interface TelemetryOptions {
   readonly requestLog?: RequestLog;
   readonly serviceName?: string;
   readonly sampleRate?: number;
+  /** The caller as a metrics dimension (bounded), unless switched off. */
+  readonly callerMetrics?: { readonly enabled: boolean; readonly limit: number };
 }
 
-export function createTelemetry({ logger, metrics, requestLog, serviceName = DEFAULT_SERVICE_NAME, sampleRate = 0 }: TelemetryOptions): Telemetry {
+export function createTelemetry(options: TelemetryOptions): Telemetry {
+  const { logger, metrics, requestLog, serviceName = DEFAULT_SERVICE_NAME, sampleRate = 0, callerMetrics = { enabled: true, limit: 100 } } = options;
   const logRequest = requestLog ?? createRequestLog(logger, { serviceName, sampleRate });
+  const callerDimension = callerMetrics.enabled ? boundedCallerDimension(callerMetrics.limit) : undefined;
   return {
     record(record: RequestRecord) {
       logRequest(record);
       if (metrics) {
         try {
-          publishRequestMetrics(metrics, record);
+          publishRequestMetrics(metrics, record, callerDimension);
         } catch (error) {
           logger.warn('metrics publish failed', { error: (error as Error).message });
         }

@@ -1,6 +1,8 @@
 /** What every operation receives: its route, the request, the shared dependencies, and its record. */
 import type { Config } from '../config/config.ts';
+import { checkModelAccess } from '../auth/modelAccess.ts';
 import type { RequestBody } from '../core/body.ts';
+import type { Caller } from '../core/caller.ts';
 import type { GatewayRequest } from '../core/request.ts';
 import type { Route } from '../core/router.ts';
 import type { ModelCatalog } from '../models/catalog.ts';
@@ -28,6 +30,8 @@ export interface OperationContext<R extends Route = Route> {
   readonly request: GatewayRequest;
   /** The body, read once by the pipeline (within the size limit). */
   readonly body: RequestBody;
+  /** Who is asking; undefined only for the health check, which needs no credentials. */
+  readonly caller: Caller | undefined;
   readonly requestId: string;
   /** performance.now() when the request arrived. */
   readonly startedAt: number;
@@ -36,9 +40,10 @@ export interface OperationContext<R extends Route = Route> {
   readonly record: RequestRecord;
 }
 
-/** Resolves the route's model id and notes it on the record. */
+/** Resolves the route's model id, checks the caller may use it, and notes it on the record. */
 export function resolveModelFor(ctx: OperationContext<Route & { modelId: string }>): ResolvedModel {
   const resolved = ctx.deps.resolveModel(ctx.route.modelId);
+  checkModelAccess(ctx.caller, resolved.names);
   ctx.record.modelId = ctx.route.modelId;
   ctx.record.modelDimension = resolved.mapped ? resolved.upstream : UNMAPPED_MODEL_DIMENSION;
   return resolved;

@@ -4,7 +4,6 @@
  * maxAge, fetched lazily on first use and cached per container; `refresh()` forces a
  * new fetch (used once when the upstream rejects the key: rotation).
  */
-import { splitCommaList } from '../config/config.ts';
 import { BedrockError } from '../core/errors.ts';
 
 export interface SecretSource {
@@ -43,7 +42,7 @@ export function managedSecret(secretId: string, maxAgeSeconds: number, fetcher: 
 }
 
 /** The OpenAI key secret holds the raw key or JSON `{"apiKey": "..."}`. */
-export function parseApiKeySecret(value: string): string {
+export function parseUpstreamKeySecret(value: string): string {
   const trimmed = value.trim();
   if (trimmed.startsWith('{')) {
     try {
@@ -56,20 +55,4 @@ export function parseApiKeySecret(value: string): string {
     throw new BedrockError('InternalServerException', 'The OpenAI key secret is not in a supported format. Contact the gateway operator.');
   }
   return trimmed;
-}
-
-/** The caller-keys secret holds comma-separated keys, a JSON array, or JSON `{"keys": [...]}`. */
-export function parseCallerKeysSecret(value: string): string[] {
-  const trimmed = value.trim();
-  if (trimmed.startsWith('[') || trimmed.startsWith('{')) {
-    try {
-      const parsed = JSON.parse(trimmed) as unknown;
-      const list = Array.isArray(parsed) ? parsed : (parsed as { keys?: unknown }).keys;
-      if (Array.isArray(list)) return list.filter((k): k is string => typeof k === 'string' && k.length > 0);
-    } catch {
-      // fall through
-    }
-    throw new BedrockError('InternalServerException', 'The caller-keys secret is not in a supported format. Contact the gateway operator.');
-  }
-  return splitCommaList(trimmed);
 }

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { ConfigError, loadConfig, type Config } from '../../../app/config/config.ts';
+import { nameFromKeyHash } from '../../../app/config/credentials.ts';
 
 function configError(env: NodeJS.ProcessEnv): ConfigError {
   try {
@@ -38,6 +39,10 @@ describe('loadConfig: defaults', () => {
       loggerSampleRate: 0,
       tracing: false,
       region: 'us-east-1',
+      jwt: undefined,
+      sigv4Credentials: undefined,
+      sigv4CredentialsSecretId: undefined,
+      callerMetrics: { enabled: true, limit: 100 },
     } satisfies Config);
   });
 
@@ -75,7 +80,7 @@ describe('loadConfig: every variable', () => {
     ['OPENAI_BASE_URL without trailing slashes', { OPENAI_BASE_URL: 'https://proxy.example.com/openai/v1//' }, { openaiBaseUrl: 'https://proxy.example.com/openai/v1' }],
     ['OPENAI_API_KEY', { OPENAI_API_KEY: 'sk-local' }, { openaiApiKey: 'sk-local' }],
     ['OPENAI_API_KEY_SECRET_ID', { OPENAI_API_KEY_SECRET_ID: 'arn:aws:secretsmanager:us-east-1:1:secret:k' }, { openaiApiKeySecretId: 'arn:aws:secretsmanager:us-east-1:1:secret:k' }],
-    ['PROXY_API_KEYS', { PROXY_API_KEYS: 'k1,k2' }, { proxyApiKeys: ['k1', 'k2'] }],
+    ['PROXY_API_KEYS', { PROXY_API_KEYS: 'alice=k1,k2' }, { proxyApiKeys: [{ name: 'alice', key: 'k1' }, { name: nameFromKeyHash('k2'), key: 'k2' }] }],
     ['PROXY_API_KEYS_SECRET_ID', { PROXY_API_KEYS_SECRET_ID: 'callers' }, { proxyApiKeysSecretId: 'callers' }],
     [
       'MODEL_MAP',
@@ -121,7 +126,89 @@ describe('loadConfig: PROXY_API_KEYS csv', () => {
       // Act
       const config = loadConfig({ PROXY_API_KEYS: value });
       // Assess
-      expect(config.proxyApiKeys).to.deep.equal(expected);
+      expect(config.proxyApiKeys.map((entry) => entry.key)).to.deep.equal(expected);
+    });
+  }
+});
+
+describe('loadConfig: caller credentials', () => {
+  const JWT = { JWT_ISSUER: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Abc', JWT_AUDIENCE: 'client-a, client-b' };
+
+  it('reads the JWT settings with their defaults', () => {
+    // Act
+    const { jwt } = loadConfig(JWT);
+    // Assess
+    expect(jwt).to.deep.equal({
+      issuer: JWT.JWT_ISSUER,
+      audiences: ['client-a', 'client-b'],
+      jwksUrl: undefined,
+      algorithms: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'],
+      requiredScopes: [],
+      callerClaim: 'sub',
+      modelsClaim: undefined,
+      clockSkewSeconds: 60,
+    });
+  });
+
+  it('reads every JWT variable', () => {
+    // Act
+    const { jwt } = loadConfig({
+      ...JWT,
+      JWT_JWKS_URL: 'https://issuer.example/keys.json',
+      JWT_ALGORITHMS: 'ES256',
+      JWT_REQUIRED_SCOPES: 'gateway/invoke gateway/list,extra',
+      JWT_CALLER_CLAIM: 'client_id',
+      JWT_MODELS_CLAIM: 'models',
+      JWT_CLOCK_SKEW_SECONDS: '5',
+    });
+    // Assess
+    expect(jwt).to.deep.include({
+      jwksUrl: 'https://issuer.example/keys.json',
+      algorithms: ['ES256'],
+      requiredScopes: ['gateway/invoke', 'gateway/list', 'extra'],
+      callerClaim: 'client_id',
+      modelsClaim: 'models',
+      clockSkewSeconds: 5,
+    });
+  });
+
+  it('reads SIGV4_CREDENTIALS into a map by access key id, named by the key id when unnamed', () => {
+    // Act
+    const { sigv4Credentials } = loadConfig({
+      SIGV4_CREDENTIALS: JSON.stringify({ AKIAGATEWAY0001: { secretAccessKey: 's'.repeat(40), name: 'batch-job', models: ['gpt-4o-mini'] }, AKIAGATEWAY0002: { secretAccessKey: 't'.repeat(40) } }),
+    });
+    // Assess
+    expect([...sigv4Credentials!.values()]).to.deep.equal([
+      { accessKeyId: 'AKIAGATEWAY0001', secretAccessKey: 's'.repeat(40), name: 'batch-job', models: ['gpt-4o-mini'] },
+      { accessKeyId: 'AKIAGATEWAY0002', secretAccessKey: 't'.repeat(40), name: 'AKIAGATEWAY0002' },
+    ]);
+  });
+
+  it('reads the caller metrics switch and cap', () => {
+    // Act
+    const { callerMetrics } = loadConfig({ METRICS_CALLER_DIMENSION: 'false', METRICS_CALLER_LIMIT: '7' });
+    // Assess
+    expect(callerMetrics).to.deep.equal({ enabled: false, limit: 7 });
+  });
+
+  const refusals: readonly (readonly [string, NodeJS.ProcessEnv, string, string])[] = [
+    ['JWT_ISSUER without JWT_AUDIENCE', { JWT_ISSUER: JWT.JWT_ISSUER }, 'JWT_AUDIENCE', 'required'],
+    ['an HMAC algorithm', { ...JWT, JWT_ALGORITHMS: 'RS256,HS256' }, 'JWT_ALGORITHMS', 'HS256'],
+    ['alg none', { ...JWT, JWT_ALGORITHMS: 'none' }, 'JWT_ALGORITHMS', 'none'],
+    ['a JWT_ISSUER that is not a URL', { ...JWT, JWT_ISSUER: 'cognito' }, 'JWT_ISSUER', ''],
+    ['a clock skew over 10 minutes', { ...JWT, JWT_CLOCK_SKEW_SECONDS: '601' }, 'JWT_CLOCK_SKEW_SECONDS', ''],
+    ['SIGV4_CREDENTIALS that is not JSON', { SIGV4_CREDENTIALS: 'AKIA:secret-not-json-xxxx' }, 'SIGV4_CREDENTIALS', 'not valid JSON'],
+    ['a SigV4 secret that is too short', { SIGV4_CREDENTIALS: '{"AKIAGATEWAY0001":{"secretAccessKey":"short-SECRET"}}' }, 'SIGV4_CREDENTIALS', 'at least 16'],
+    ['METRICS_CALLER_LIMIT of zero', { METRICS_CALLER_LIMIT: '0' }, 'METRICS_CALLER_LIMIT', ''],
+  ];
+  for (const [label, env, variable, fragment] of refusals) {
+    it(`refuses ${label}, naming ${variable} and never quoting a secret`, () => {
+      // Act
+      const error = configError(env);
+      // Assess
+      expect(error.message).to.include(variable);
+      expect(error.message).to.include(fragment);
+      expect(error.message).to.not.include('SECRET');
     });
   }
 });

@@ -435,6 +435,8 @@ describe('Event stream: streamExceptionFor', () => {
     ResourceNotFoundException: { converse: streamError({ originalStatusCode: 404 }), invoke: streamError({ originalStatusCode: 404 }) },
     AccessDeniedException: { converse: streamError({ originalStatusCode: 403 }), invoke: streamError({ originalStatusCode: 403 }) },
     ServiceQuotaExceededException: { converse: streamError({ originalStatusCode: 400 }), invoke: streamError({ originalStatusCode: 400 }) },
+    UnrecognizedClientException: { converse: streamError({ originalStatusCode: 403 }), invoke: streamError({ originalStatusCode: 403 }) },
+    InvalidSignatureException: { converse: streamError({ originalStatusCode: 403 }), invoke: streamError({ originalStatusCode: 403 }) },
   };
 
   for (const [name, row] of Object.entries(table) as [BedrockExceptionName, Row][]) {

@@ -1,12 +1,18 @@
 /** The composition root: key sources, fail-closed auth in Lambda mode, and the deep health check. */
 import { expect } from 'chai';
-import { buildGateway } from '../../../app/gateway/composition.ts';
+import { buildGateway, type Built } from '../../../app/gateway/composition.ts';
 import { loadConfig } from '../../../app/config/config.ts';
 import { BedrockError } from '../../../app/core/errors.ts';
 import { rejectedBedrockError } from '../../helpers/bedrockErrors.ts';
 import { fakeUpstream } from '../../helpers/fakes.ts';
 
 const telemetry = { record: () => undefined };
+
+/** Resolves (to undefined) when the gateway's authenticator lets `headers` in, rejects with its refusal otherwise. */
+const authorize = (built: Built, headers: Record<string, string>): Promise<undefined> =>
+  built.auth
+    .authenticate({ method: 'POST', path: '/model/m/converse', query: {}, headers, body: new Uint8Array(0) }, async () => new Uint8Array(0))
+    .then(() => undefined);
 
 /** A Lambda-mode gateway whose upstream counts its listModels calls (what the deep health check makes). */
 function gatewayCountingListCalls() {
@@ -111,12 +117,12 @@ describe('Composition: buildGateway', () => {
       },
     });
     // Act
-    await built.auth.authorize({ authorization: 'Bearer caller-2' });
-    const denied = await built.auth.authorize({ authorization: 'Bearer caller-3' }).catch((e: unknown) => e);
+    await authorize(built, { authorization: 'Bearer caller-2' });
+    const denied = await authorize(built, { authorization: 'Bearer caller-3' }).catch((e: unknown) => e);
     // Assess
     expect(denied).to.have.property('exception', 'AccessDeniedException');
     expect(asked).to.deep.include(['arn:callers', 120, false]);
-    expect(built.callerKeysConfigured).to.equal(true);
+    expect(built.callerCredentialsConfigured).to.equal(true);
   });
 
   it('follows the caller-keys secret when its value changes (the fetcher’s maxAge expired after a rotation)', async () => {
@@ -129,11 +135,11 @@ describe('Composition: buildGateway', () => {
       upstream: fakeUpstream(),
       secretFetcher: async () => secret,
     });
-    const before = await built.auth.authorize({ authorization: 'Bearer caller-old' }).catch((e: unknown) => e);
+    const before = await authorize(built, { authorization: 'Bearer caller-old' }).catch((e: unknown) => e);
     // Act
     secret = '["caller-new"]';
-    const oldKey = await built.auth.authorize({ authorization: 'Bearer caller-old' }).catch((e: unknown) => e);
-    const newKey = await built.auth.authorize({ authorization: 'Bearer caller-new' }).catch((e: unknown) => e);
+    const oldKey = await authorize(built, { authorization: 'Bearer caller-old' }).catch((e: unknown) => e);
+    const newKey = await authorize(built, { authorization: 'Bearer caller-new' }).catch((e: unknown) => e);
     // Assess
     expect(before).to.equal(undefined);
     expect(oldKey).to.have.property('exception', 'AccessDeniedException');
@@ -147,8 +153,8 @@ describe('Composition: buildGateway', () => {
     const lambda = buildGateway({ config, mode: 'lambda', telemetry, upstream });
     const local = buildGateway({ config, mode: 'local', telemetry, upstream });
     // Act
-    const lambdaError = await lambda.auth.authorize({}).catch((e: unknown) => e);
-    const localResult = await local.auth.authorize({});
+    const lambdaError = await authorize(lambda, {}).catch((e: unknown) => e);
+    const localResult = await authorize(local, {});
     // Assess
     expect(lambdaError).to.have.property('exception', 'AccessDeniedException');
     expect(localResult).to.equal(undefined);

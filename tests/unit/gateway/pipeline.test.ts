@@ -32,9 +32,10 @@ function setup(upstream: Partial<Upstream> = {}, options: { authorized?: boolean
   const gateway = createGateway({
     deps,
     auth: {
-      async authorize() {
+      async authenticate() {
         authCalls++;
         if (options.authorized === false) throw accessDenied();
+        return { name: 'test-caller', method: 'api-key' };
       },
     },
     telemetry: { record: (record) => records.push({ ...record }) },

@@ -10,7 +10,7 @@ const MODEL_MAP: Readonly<Record<string, string>> = {
 };
 
 describe('createModelResolver', () => {
-  const cases: readonly (readonly [string, string, ResolvedModel])[] = [
+  const cases: readonly (readonly [string, string, Omit<ResolvedModel, 'names'>])[] = [
     ['an exact MODEL_MAP id', SONNET, { upstream: 'gpt-4o', mapped: true }],
     ['a us. inference-profile id', `us.${SONNET}`, { upstream: 'gpt-4o', mapped: true }],
     ['an eu. inference-profile id', `eu.${SONNET}`, { upstream: 'gpt-4o', mapped: true }],
@@ -46,7 +46,7 @@ describe('createModelResolver', () => {
       // Act
       const resolved = resolve(modelId);
       // Assess
-      expect(resolved).to.deep.equal(expected);
+      expect({ upstream: resolved.upstream, mapped: resolved.mapped }).to.deep.equal(expected);
     });
   }
 
@@ -57,7 +57,7 @@ describe('createModelResolver', () => {
       // Act
       const resolved = resolve(inherited);
       // Assess
-      expect(resolved).to.deep.equal({ upstream: inherited, mapped: false });
+      expect(resolved).to.deep.equal({ upstream: inherited, mapped: false, names: [...new Set([...modelIdCandidates(inherited), inherited])] });
     });
   }
 
@@ -69,8 +69,17 @@ describe('createModelResolver', () => {
     const second = resolve(`us.${SONNET}`);
     // Assess
     expect(second).to.deep.equal(first);
-    expect(second).to.deep.equal({ upstream: 'gpt-4o', mapped: true });
+    expect(second).to.deep.include({ upstream: 'gpt-4o', mapped: true });
     expect(second).to.equal(first);
+  });
+
+  it('names the model every way an allow-list may: as sent, as MODEL_MAP matches it, and upstream', () => {
+    // Prepare
+    const resolve = createModelResolver(MODEL_MAP);
+    // Act
+    const { names } = resolve(`arn:aws:bedrock:us-east-1:1:inference-profile/us.${SONNET}`);
+    // Assess
+    expect(names).to.deep.equal([`arn:aws:bedrock:us-east-1:1:inference-profile/us.${SONNET}`, `us.${SONNET}`, SONNET, 'gpt-4o']);
   });
 });
 

@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import {
   managedSecret,
-  parseApiKeySecret,
-  parseCallerKeysSecret,
+  parseUpstreamKeySecret,
   staticSecret,
   type SecretFetcher,
 } from '../../../app/secrets/secretSource.ts';
@@ -103,7 +102,7 @@ describe('managedSecret', () => {
   }
 });
 
-describe('parseApiKeySecret', () => {
+describe('parseUpstreamKeySecret', () => {
   const cases: readonly (readonly [string, string, string])[] = [
     ['a raw key', 'sk-raw-123', 'sk-raw-123'],
     ['a raw key with whitespace and a newline', '  sk-raw-123\n', 'sk-raw-123'],
@@ -114,7 +113,7 @@ describe('parseApiKeySecret', () => {
   for (const [label, value, expected] of cases) {
     it(`reads ${label}`, () => {
       // Act
-      const key = parseApiKeySecret(value);
+      const key = parseUpstreamKeySecret(value);
       // Assess
       expect(key).to.equal(expected);
     });
@@ -129,46 +128,10 @@ describe('parseApiKeySecret', () => {
   for (const [label, value] of bad) {
     it(`rejects ${label} with an InternalServerException that does not echo the secret`, () => {
       // Act
-      const error = thrownBedrockError(() => parseApiKeySecret(value));
+      const error = thrownBedrockError(() => parseUpstreamKeySecret(value));
       // Assess
       expect(error.exception).to.equal('InternalServerException');
       expect(error.message).to.not.include('sk-unquoted');
-    });
-  }
-});
-
-describe('parseCallerKeysSecret', () => {
-  const cases: readonly (readonly [string, string, readonly string[]])[] = [
-    ['one raw key', 'k1', ['k1']],
-    ['a csv list', 'k1,k2,k3', ['k1', 'k2', 'k3']],
-    ['a csv list with spaces and blanks', ' k1 , ,k2,\n', ['k1', 'k2']],
-    ['a JSON array', '["k1","k2"]', ['k1', 'k2']],
-    ['a JSON array with non-strings and blanks', '["k1", 2, "", null, "k2"]', ['k1', 'k2']],
-    ['{"keys":[...]}', '{"keys":["k1","k2"]}', ['k1', 'k2']],
-    ['an empty JSON array', '[]', []],
-    ['an empty string', '', []],
-  ];
-  for (const [label, value, expected] of cases) {
-    it(`reads ${label}`, () => {
-      // Act
-      const keys = parseCallerKeysSecret(value);
-      // Assess
-      expect(keys).to.deep.equal(expected);
-    });
-  }
-
-  const bad: readonly (readonly [string, string])[] = [
-    ['bad JSON', '["k1",'],
-    ['an object without keys', '{"other":["k1"]}'],
-    ['keys that is not an array', '{"keys":"k1,k2"}'],
-  ];
-  for (const [label, value] of bad) {
-    it(`rejects ${label} with an InternalServerException`, () => {
-      // Act
-      const error = thrownBedrockError(() => parseCallerKeysSecret(value));
-      // Assess
-      expect(error.exception).to.equal('InternalServerException');
-      expect(error.message).to.not.include('k1');
     });
   }
 });
