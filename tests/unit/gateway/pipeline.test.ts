@@ -8,7 +8,8 @@ import type { GatewayResponse } from '../../../app/core/response.ts';
 import { ModelCatalog } from '../../../app/models/catalog.ts';
 import { createModelResolver } from '../../../app/models/resolve.ts';
 import type { RequestRecord } from '../../../app/observability/requestRecord.ts';
-import { noTracing } from '../../../app/observability/tracing.ts';
+import { noTracing, type Tracing } from '../../../app/observability/tracing.ts';
+import type { Caller } from '../../../app/core/caller.ts';
 import type { GatewayDeps } from '../../../app/operations/context.ts';
 import type { Upstream } from '../../../app/upstream/upstream.ts';
 import { fakeUpstream } from '../../helpers/fakes.ts';
@@ -16,7 +17,7 @@ import { chatChunk } from '../../helpers/chunks.ts';
 
 const encoder = new TextEncoder();
 
-function setup(upstream: Partial<Upstream> = {}, options: { authorized?: boolean; maxBody?: string } = {}) {
+function setup(upstream: Partial<Upstream> = {}, options: { authorized?: boolean; maxBody?: string; caller?: Caller; tracing?: Tracing } = {}) {
   const records: RequestRecord[] = [];
   const config = loadConfig({ MAX_BODY_BYTES: options.maxBody ?? '2048' });
   const fullUpstream = fakeUpstream(upstream);
@@ -25,7 +26,7 @@ function setup(upstream: Partial<Upstream> = {}, options: { authorized?: boolean
     upstream: fullUpstream,
     catalog: new ModelCatalog({ modelMap: {}, listUpstream: () => fullUpstream.listModels(), cacheSeconds: 0, region: 'us-east-1' }),
     resolveModel: createModelResolver({}),
-    tracing: noTracing,
+    tracing: options.tracing ?? noTracing,
     health: { deep: async () => ({ secrets: 'ok', upstream: 'ok' }) },
   };
   let authCalls = 0;
@@ -35,7 +36,7 @@ function setup(upstream: Partial<Upstream> = {}, options: { authorized?: boolean
       async authenticate() {
         authCalls++;
         if (options.authorized === false) throw accessDenied();
-        return { name: 'test-caller', method: 'api-key' };
+        return options.caller ?? { name: 'test-caller', method: 'api-key' };
       },
     },
     telemetry: { record: (record) => records.push({ ...record }) },
@@ -195,5 +196,58 @@ describe('Pipeline', () => {
     expect([unknown.status, unknown.headers['x-amzn-ErrorType']]).to.deep.equal([404, 'ResourceNotFoundException']);
     expect([wrongMethod.status, wrongMethod.headers['x-amzn-ErrorType']]).to.deep.equal([405, 'ValidationException']);
     expect(json(unknown)).to.have.keys(['message']);
+  });
+
+  it('attributes the request to its caller: on the record, and on a trace span around the operation', async () => {
+    // Prepare
+    const spans: Array<[string, unknown]> = [];
+    const tracing: Tracing = { span: (name, work, annotations) => (spans.push([name, annotations]), work()) };
+    const { gateway, records } = setup({}, { caller: { name: 'alice', method: 'jwt' }, tracing });
+    // Act
+    await gateway(request('GET', '/foundation-models'));
+    // Assess
+    expect(records[0]).to.include({ caller: 'alice', authMethod: 'jwt', status: 200 });
+    expect(spans).to.deep.equal([['gateway.ListFoundationModels', { caller: 'alice', authMethod: 'jwt' }]]);
+  });
+
+  it('names no caller on a refused request or on the health check', async () => {
+    // Prepare
+    const refused = setup({}, { authorized: false });
+    const open = setup();
+    // Act
+    await refused.gateway(request('GET', '/foundation-models'));
+    await open.gateway(request('GET', '/health'));
+    // Assess
+    expect(refused.records[0]).to.not.have.property('caller');
+    expect(open.records[0]).to.not.have.property('caller');
+  });
+
+  it("refuses a model outside the caller's allow-list with Bedrock's wording, before any upstream call", async () => {
+    // Prepare
+    let called = false;
+    const { gateway, records } = setup({ chat: async () => ((called = true), {} as never) }, { caller: { name: 'limited', method: 'api-key', allowedModels: ['gpt-4o-mini'] } });
+    // Act
+    const response = await gateway(request('POST', '/model/gpt-4o/converse', converseBody));
+    // Assess
+    expect(response.status).to.equal(403);
+    expect(response.headers['x-amzn-ErrorType']).to.equal('AccessDeniedException');
+    expect(json(response).message).to.equal("You don't have access to the model with the specified model ID.");
+    expect(called).to.equal(false);
+    expect(records[0]).to.include({ caller: 'limited', status: 403 });
+  });
+
+  it('lists and gets only the models a caller may use', async () => {
+    // Prepare
+    const models = ['gpt-4o', 'gpt-4o-mini', 'o3'].map((id) => ({ id, object: 'model' as const, created: 0, owned_by: 'openai' }));
+    const { gateway } = setup({ listModels: async () => models }, { caller: { name: 'limited', method: 'api-key', allowedModels: ['gpt-4o*'] } });
+    // Act
+    const list = await gateway(request('GET', '/foundation-models'));
+    const allowed = await gateway(request('GET', '/foundation-models/gpt-4o-mini'));
+    const refused = await gateway(request('GET', '/foundation-models/o3'));
+    // Assess
+    expect(json(list).modelSummaries.map((m: { modelId: string }) => m.modelId)).to.deep.equal(['gpt-4o', 'gpt-4o-mini']);
+    expect(allowed.status).to.equal(200);
+    expect(refused.status).to.equal(403);
+    expect(refused.headers['x-amzn-ErrorType']).to.equal('AccessDeniedException');
   });
 });

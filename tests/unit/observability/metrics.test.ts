@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { createMetrics, publishRequestMetrics } from '../../../app/observability/metrics.ts';
+import { boundedCallerDimension, createMetrics, publishRequestMetrics } from '../../../app/observability/metrics.ts';
 import type { RequestRecord } from '../../../app/observability/requestRecord.ts';
 
 const NAMESPACE = 'GatewayUnitTest';
@@ -188,5 +188,41 @@ describe('publishRequestMetrics: the Errors line', () => {
     // Assess
     expect(lines).to.have.length(1);
     expect(lines.flatMap(metricNames)).to.not.include('Errors');
+  });
+});
+
+describe('publishRequestMetrics: the caller dimension', () => {
+  it('adds [service, caller] to the request line and to Errors', () => {
+    // Prepare
+    const metrics = enabledMetrics();
+    // Act
+    const lines = captureEmf(() => publishRequestMetrics(metrics, { ...FULL, caller: 'alice' }, boundedCallerDimension(10)));
+    // Assess
+    const [request, errors] = lines as [EmfLine, EmfLine];
+    expect(dimensionSets(request)).to.deep.include(['service', 'caller']);
+    expect(request).to.include({ caller: 'alice', InputTokens: 42, OutputTokens: 7, Requests: 1 });
+    expect(dimensionSets(errors)).to.deep.include(['service', 'caller']);
+    expect(errors).to.include({ caller: 'alice', Errors: 1 });
+  });
+
+  it('has no caller set without a caller (the health check) or with the dimension switched off', () => {
+    // Prepare
+    const metrics = enabledMetrics();
+    // Act
+    const lines = captureEmf(() => {
+      publishRequestMetrics(metrics, { ...MINIMAL, operation: 'Health' }, boundedCallerDimension(10));
+      publishRequestMetrics(metrics, { ...MINIMAL, caller: 'alice' });
+    });
+    // Assess
+    for (const line of lines) expect(dimensionSets(line).flat()).to.not.include('caller');
+  });
+
+  it('counts callers past the cap as "other", and keeps the ones it already had', () => {
+    // Prepare
+    const dimension = boundedCallerDimension(2);
+    // Act
+    const values = ['a', 'b', 'c', 'a', 'd', 'b', undefined].map(dimension);
+    // Assess
+    expect(values).to.deep.equal(['a', 'b', 'other', 'a', 'other', 'b', undefined]);
   });
 });

@@ -6,8 +6,10 @@ interface FakeSegment {
   readonly name: string;
   readonly children: FakeSegment[];
   readonly errors: unknown[];
+  readonly annotations: Record<string, string>;
   closed: boolean;
   addNewSubsegment(name: string): FakeSegment;
+  addAnnotation(key: string, value: string): void;
   addError(error: unknown): void;
   close(): void;
 }
@@ -17,7 +19,11 @@ function fakeSegment(name: string): FakeSegment {
     name,
     children: [],
     errors: [],
+    annotations: {},
     closed: false,
+    addAnnotation(key, value) {
+      segment.annotations[key] = value;
+    },
     addNewSubsegment(childName) {
       const child = fakeSegment(childName);
       segment.children.push(child);
@@ -47,6 +53,17 @@ function fakeTracer(root: FakeSegment | undefined) {
 }
 
 describe('tracerTracing', () => {
+  it("annotates the subsegment (the request's caller, searchable in X-Ray)", async () => {
+    // Prepare
+    const root = fakeSegment('root');
+    const { tracer } = fakeTracer(root);
+    // Act
+    await tracerTracing(tracer).span('gateway.Converse', async () => 'ok', { caller: 'alice', authMethod: 'jwt' });
+    // Assess
+    expect(root.children[0]?.annotations).to.deep.equal({ caller: 'alice', authMethod: 'jwt' });
+    expect(root.annotations).to.deep.equal({});
+  });
+
   it('opens a named subsegment around the work, closes it and restores the parent', async () => {
     // Prepare
     const root = fakeSegment('root');
