@@ -99,8 +99,10 @@ function callerOf(payload: JWTPayload, settings: JwtSettings): Caller {
   }
   // Names go into logs and metric dimensions: bounded, printable.
   const name = String(claim).replace(/[^\x21-\x7e]/g, '_').slice(0, 128);
-  if (settings.modelsClaim === undefined) return { name, method: 'jwt' };
-  return { name, method: 'jwt', allowedModels: Object.freeze(asList((payload as Record<string, unknown>)[settings.modelsClaim])) };
+  // A token without the claim may use every model, as an API key without a list may.
+  const models = settings.modelsClaim === undefined ? undefined : (payload as Record<string, unknown>)[settings.modelsClaim];
+  if (models === undefined) return { name, method: 'jwt' };
+  return { name, method: 'jwt', allowedModels: Object.freeze(asList(models)) };
 }
 
 export function createJwtVerifier(settings: JwtSettings, options: JwtVerifierOptions = {}): JwtVerifier {

@@ -1,8 +1,8 @@
 """Drives the local gateway with unmodified boto3 clients authenticating three ways; prints one JSON object.
 
 Called by callers.test.ts with GATEWAY_URL (a stage path included), a gateway-issued SigV4 key pair
-(SIGV4_ID, SIGV4_SECRET), a JWT from the test's loopback issuer (JWT_TOKEN, EXPIRED_JWT) and an API
-key limited to one model (LIMITED_KEY). No AWS_BEARER_TOKEN_BEDROCK in the environment unless set here.
+(SIGV4_ID, SIGV4_SECRET), a JWT from the test's loopback issuer (JWT_TOKEN, EXPIRED_JWT) and a JWT
+whose models claim names one model (LIMITED_TOKEN). No AWS_BEARER_TOKEN_BEDROCK in the environment unless set here.
 """
 import json
 import os
@@ -57,9 +57,19 @@ out["sigv4_session_token"] = error_code(
 out["jwt"] = with_bearer(os.environ["JWT_TOKEN"], lambda: runtime().converse(modelId=claude, messages=user("jwt via boto3"))["output"]["message"]["content"][0]["text"])
 out["jwt_expired"] = with_bearer(os.environ["EXPIRED_JWT"], lambda: error_code(lambda: runtime().converse(modelId=claude, messages=user("hi"))))
 
-# An API key limited to one model: other models are refused, and the list shows only its own.
-out["limited_other_model"] = with_bearer(os.environ["LIMITED_KEY"], lambda: error_code(lambda: runtime().converse(modelId=claude, messages=user("hi"))))
+# A caller limited to one model (its JWT models claim): other models are refused, and the list shows only its own.
+out["limited_other_model"] = with_bearer(os.environ["LIMITED_TOKEN"], lambda: error_code(lambda: runtime().converse(modelId=claude, messages=user("hi"))))
 control = lambda: boto3.client("bedrock", region_name="eu-west-3", endpoint_url=url, config=config)
-out["limited_models"] = with_bearer(os.environ["LIMITED_KEY"], lambda: [m["modelId"] for m in control().list_foundation_models()["modelSummaries"]])
+out["limited_models"] = with_bearer(os.environ["LIMITED_TOKEN"], lambda: [m["modelId"] for m in control().list_foundation_models()["modelSummaries"]])
+
+# Through the Lambda handler behind an API Gateway REST stand-in (the stage in the signed path).
+lambda_url = os.environ.get("LAMBDA_REST_URL")
+if lambda_url:
+    through_lambda = boto3.client(
+        "bedrock-runtime", region_name="eu-west-3", endpoint_url=lambda_url, config=config,
+        aws_access_key_id=os.environ["SIGV4_ID"], aws_secret_access_key=os.environ["SIGV4_SECRET"],
+    )
+    out["sigv4_lambda"] = through_lambda.converse(modelId=claude, messages=user("boto3 via lambda"))["output"]["message"]["content"][0]["text"]
+    out["sigv4_lambda_stream"] = [next(iter(event)) for event in through_lambda.converse_stream(modelId=claude, messages=user("streamed"))["stream"]][-1]
 
 json.dump(out, sys.stdout)

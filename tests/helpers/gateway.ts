@@ -1,6 +1,7 @@
 /** Builds the real gateway for tests, with the upstream reachable by nock (global fetch) or a loopback fake. */
-import { buildGateway, type Built } from '../../app/gateway/composition.ts';
+import { buildGateway, type BuildOptions, type Built } from '../../app/gateway/composition.ts';
 import { loadConfig } from '../../app/config/config.ts';
+import { SAMPLE_JWT, SAMPLE_JWT_PUBLIC_JWK, SAMPLE_SIGV4, SAMPLE_TIME } from '../../scripts/sampleCredentials.ts';
 import type { RequestRecord, Telemetry } from '../../app/observability/requestRecord.ts';
 
 export const TEST_KEY = 'local-test-key';
@@ -15,7 +16,7 @@ export interface TestGateway extends Built {
   readonly records: RequestRecord[];
 }
 
-export function testGateway(env: Record<string, string> = {}, mode: 'lambda' | 'local' = 'lambda'): TestGateway {
+export function testGateway(env: Record<string, string> = {}, mode: 'lambda' | 'local' = 'lambda', options: Pick<BuildOptions, 'now' | 'issuerFetch'> = {}): TestGateway {
   const records: RequestRecord[] = [];
   const telemetry: Telemetry = { record: (record) => records.push({ ...record }) };
   const config = loadConfig({
@@ -27,7 +28,7 @@ export function testGateway(env: Record<string, string> = {}, mode: 'lambda' | '
     ...env,
   });
   // Global fetch: nock (v14+) intercepts it, unlike undici's own fetch with a custom dispatcher.
-  const built = buildGateway({ config, mode, telemetry, fetch: globalThis.fetch });
+  const built = buildGateway({ config, mode, telemetry, fetch: globalThis.fetch, ...options });
   return { ...built, records };
 }
 
@@ -43,3 +44,19 @@ export function useTestGateway(env: Record<string, string> = {}, mode: 'lambda' 
     return built;
   };
 }
+
+/**
+ * The environment and options under which the sample events in events/ authenticate: the sample
+ * SigV4 credential, the sample JWT issuer (its key set answered in memory), and the sample time.
+ */
+export const SAMPLE_AUTH_ENV: Record<string, string> = {
+  SIGV4_CREDENTIALS: JSON.stringify({ [SAMPLE_SIGV4.accessKeyId]: { secretAccessKey: SAMPLE_SIGV4.secretAccessKey, name: SAMPLE_SIGV4.name } }),
+  JWT_ISSUER: SAMPLE_JWT.issuer,
+  JWT_AUDIENCE: SAMPLE_JWT.audience,
+  JWT_JWKS_URL: `${SAMPLE_JWT.issuer}/jwks.json`,
+};
+
+export const SAMPLE_AUTH_OPTIONS: Pick<BuildOptions, 'now' | 'issuerFetch'> = {
+  now: () => SAMPLE_TIME,
+  issuerFetch: async () => Response.json({ keys: [SAMPLE_JWT_PUBLIC_JWK] }),
+};

@@ -8,7 +8,7 @@ import nock from 'nock';
 import { createBufferedHandler, createStreamingHandler } from '../../app/lambda/handlers.ts';
 import type { LambdaHttpEvent } from '../../app/lambda/event.ts';
 import { eventsOf } from '../helpers/eventStream.ts';
-import { testGateway } from '../helpers/gateway.ts';
+import { SAMPLE_AUTH_ENV, SAMPLE_AUTH_OPTIONS, testGateway } from '../helpers/gateway.ts';
 import { echoChat, embeddings, failWith, models, sse, textChunks, upstream, upstreamPath } from '../helpers/nockUpstream.ts';
 import { CapturedResponseStream } from '../helpers/responseStream.ts';
 import type { Context } from 'aws-lambda';
@@ -19,6 +19,9 @@ const loadEvent = (file: string): LambdaHttpEvent => JSON.parse(readFileSync(new
 const context = {} as Context;
 
 /** Mocks whatever upstream call the sample needs. */
+/** The gateway every sample authenticates against: the test key, and the sample SigV4 credential and JWT issuer. */
+const sampleGateway = () => testGateway(SAMPLE_AUTH_ENV, 'lambda', SAMPLE_AUTH_OPTIONS);
+
 function mockFor(file: string) {
   if (file.includes('titan-embed')) return embeddings(256);
   if (file.includes('foundation-model') || file.includes('health-deep')) return models();
@@ -52,7 +55,7 @@ describe('Lambda handlers: every sample event', () => {
   for (const file of eventFiles) {
     it(`streaming handler serves ${file}`, async () => {
       // Prepare
-      const gw = testGateway();
+      const gw = sampleGateway();
       const scope = mockFor(file);
       const stream = new CapturedResponseStream();
       // Act
@@ -65,11 +68,13 @@ describe('Lambda handlers: every sample event', () => {
       scope?.done();
       expect(stream.writableEnded).to.equal(true);
       expect(gw.records).to.have.length(1);
+      const method = file.includes('sigv4') ? 'sigv4' : file.includes('jwt') ? 'jwt' : file.includes('health') ? undefined : 'api-key';
+      expect(gw.records[0]?.authMethod).to.equal(method);
     });
 
     it(`buffered (sam local) handler serves ${file}`, async () => {
       // Prepare
-      const gw = testGateway();
+      const gw = sampleGateway();
       const scope = mockFor(file);
       // Act
       const result = await createBufferedHandler(gw.gateway)(loadEvent(file));
@@ -122,6 +127,30 @@ describe('Lambda handlers: errors and streaming behaviour', () => {
       expect(json).to.not.have.property('code');
       expect(JSON.stringify(json)).to.not.match(/sk-test|at .*\.ts:/);
       if (c.members) expect(json).to.include(c.members);
+    });
+  }
+
+  const signedCases: ReadonlyArray<readonly [string, string, (event: Record<string, any>) => void, Record<string, string>, number | undefined, string]> = [
+    ['a REST event whose body changed after signing', 'rest-converse-sigv4.json', (e) => (e.body = e.body.replace('five', 'six')), SAMPLE_AUTH_ENV, undefined, 'InvalidSignatureException'],
+    ['a Function URL event whose body changed after signing', 'url-converse-sigv4.json', (e) => (e.body = Buffer.from(Buffer.from(e.body, 'base64').toString().replace('five', 'six')).toString('base64')), SAMPLE_AUTH_ENV, undefined, 'InvalidSignatureException'],
+    ['a REST event replayed 6 minutes later', 'rest-converse-sigv4.json', () => undefined, SAMPLE_AUTH_ENV, 6 * 60_000, 'InvalidSignatureException'],
+    ['a REST event signed with a key this gateway did not issue', 'rest-converse-sigv4.json', () => undefined, { SIGV4_CREDENTIALS: JSON.stringify({ AKIDOTHERGATEWAY01: { secretAccessKey: 'x'.repeat(40) } }) }, undefined, 'UnrecognizedClientException'],
+    ['a REST event retargeted to another stage', 'rest-converse-sigv4.json', (e) => (e.requestContext.path = e.requestContext.path.replace('/prod/', '/dev/'), (e.requestContext.stage = 'dev')), SAMPLE_AUTH_ENV, undefined, 'InvalidSignatureException'],
+    ['the JWT sample an hour and a half after it was issued', 'rest-converse-jwt.json', () => undefined, SAMPLE_AUTH_ENV, 90 * 60_000, 'AccessDeniedException'],
+  ];
+  for (const [label, file, change, env, later, exception] of signedCases) {
+    it(`refuses ${label} with 403 ${exception}, without calling upstream`, async () => {
+      // Prepare
+      const event = loadEvent(file) as unknown as Record<string, any>;
+      change(event);
+      const gw = testGateway(env, 'lambda', { ...SAMPLE_AUTH_OPTIONS, now: () => SAMPLE_AUTH_OPTIONS.now!() + (later ?? 0) });
+      const stream = new CapturedResponseStream();
+      // Act
+      await createStreamingHandler(gw.gateway)(event as LambdaHttpEvent, stream, context);
+      // Assess
+      expect(stream.http.statusCode).to.equal(403);
+      expect(stream.http.headers['x-amzn-ErrorType']).to.equal(exception);
+      expect(gw.records[0]?.caller).to.equal(undefined);
     });
   }
 

@@ -68,6 +68,17 @@ describe('JWT verification', function () {
       expect(caller).to.deep.equal({ name: 'bob@example.com', method: 'jwt', allowedModels: ['gpt-4o-mini', 'anthropic.*'] });
     });
 
+    it('lets a token without the models claim use every model, and one with an empty list none', async () => {
+      // Prepare
+      const verify = verifier({ modelsClaim: 'models' });
+      // Act
+      const unlisted = await verify.verify(await issuer.sign({ sub: 'a', aud: AUDIENCE }));
+      const empty = await verify.verify(await issuer.sign({ sub: 'b', aud: AUDIENCE, models: [] }));
+      // Assess
+      expect(unlisted).to.not.have.property('allowedModels');
+      expect(empty.allowedModels).to.deep.equal([]);
+    });
+
     it('uses JWT_JWKS_URL without discovery when it is set', async () => {
       // Prepare
       const token = await issuer.sign({ sub: 'alice', aud: AUDIENCE });

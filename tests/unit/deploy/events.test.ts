@@ -27,13 +27,13 @@ describe('events/: the generated samples', () => {
   });
 
   for (const sample of SAMPLES) {
-    it(`rest-${sample.name}.json and url-${sample.name}.json match the generator`, () => {
+    it(`rest-${sample.name}.json and url-${sample.name}.json match the generator`, async () => {
       // Act
       const [rest, url] = [stored(`rest-${sample.name}.json`), stored(`url-${sample.name}.json`)];
 
       // Assess
-      expect(rest).to.deep.equal(generated(restEvent(sample)));
-      expect(url).to.deep.equal(generated(functionUrlEvent(sample)));
+      expect(rest).to.deep.equal(generated(await restEvent(sample)));
+      expect(url).to.deep.equal(generated(await functionUrlEvent(sample)));
     });
   }
 });
