@@ -7,7 +7,8 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, type CollectionTag, type ScalarTag, type YAMLMap, type YAMLSeq } from 'yaml';
-import { createMetrics, publishRequestMetrics } from '../../../app/observability/metrics.ts';
+import { loadConfig } from '../../../app/config/config.ts';
+import { boundedCallerDimension, createMetrics, publishRequestMetrics } from '../../../app/observability/metrics.ts';
 import type { RequestRecord } from '../../../app/observability/requestRecord.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -496,6 +497,7 @@ describe('template.yaml: secrets and IAM', () => {
   const secrets: [string, string, string][] = [
     ['OpenAiKeySecret', 'OpenAiKeySecretArn', 'CreateOpenAiKeySecret'],
     ['CallerKeysSecret', 'CallerKeysSecretArn', 'CreateCallerKeysSecret'],
+    ['SigV4CredentialsSecret', 'SigV4CredentialsSecretArn', 'CreateSigV4CredentialsSecret'],
   ];
 
   for (const [secretId, parameter, condition] of secrets) {
@@ -516,7 +518,14 @@ describe('template.yaml: secrets and IAM', () => {
     });
   }
 
-  it('lets the function read exactly the two secrets, never "*"', () => {
+  it('creates the SigV4 credentials secret empty: no key pair exists until the operator issues one', () => {
+    // Act
+    const value = (resource('SigV4CredentialsSecret').Properties as Obj).SecretString;
+    // Assess
+    expect(JSON.parse(String(value))).to.deep.equal({});
+  });
+
+  it('lets the function read exactly the three secrets, never "*"', () => {
     // Prepare
     const statements = statementsOf(gateway.Policies as Json);
 
@@ -529,6 +538,7 @@ describe('template.yaml: secrets and IAM', () => {
     expect(secretStatements[0]!.Resource).to.deep.equal([
       { 'Fn::If': ['CreateOpenAiKeySecret', ref('OpenAiKeySecret'), ref('OpenAiKeySecretArn')] },
       { 'Fn::If': ['CreateCallerKeysSecret', ref('CallerKeysSecret'), ref('CallerKeysSecretArn')] },
+      { 'Fn::If': ['CreateSigV4CredentialsSecret', ref('SigV4CredentialsSecret'), ref('SigV4CredentialsSecretArn')] },
     ]);
   });
 
@@ -537,13 +547,35 @@ describe('template.yaml: secrets and IAM', () => {
     const variables = (gateway.Environment as Obj).Variables as Obj;
 
     // Act
-    const ids = [variables.OPENAI_API_KEY_SECRET_ID, variables.PROXY_API_KEYS_SECRET_ID];
+    const ids = [variables.OPENAI_API_KEY_SECRET_ID, variables.PROXY_API_KEYS_SECRET_ID, variables.SIGV4_CREDENTIALS_SECRET_ID];
 
     // Assess
     expect(ids).to.deep.equal([
       { 'Fn::If': ['CreateOpenAiKeySecret', ref('OpenAiKeySecret'), ref('OpenAiKeySecretArn')] },
       { 'Fn::If': ['CreateCallerKeysSecret', ref('CallerKeysSecret'), ref('CallerKeysSecretArn')] },
+      { 'Fn::If': ['CreateSigV4CredentialsSecret', ref('SigV4CredentialsSecret'), ref('SigV4CredentialsSecretArn')] },
     ]);
+  });
+
+  it('hands every JWT setting to the function from a parameter, and the defaults leave JWT off', () => {
+    // Prepare
+    const variables = (gateway.Environment as Obj).Variables as Obj;
+    const settings = {
+      JWT_ISSUER: 'JwtIssuer',
+      JWT_AUDIENCE: 'JwtAudience',
+      JWT_JWKS_URL: 'JwtJwksUrl',
+      JWT_ALGORITHMS: 'JwtAlgorithms',
+      JWT_REQUIRED_SCOPES: 'JwtRequiredScopes',
+      JWT_CALLER_CLAIM: 'JwtCallerClaim',
+      JWT_MODELS_CLAIM: 'JwtModelsClaim',
+      JWT_CLOCK_SKEW_SECONDS: 'JwtClockSkewSeconds',
+    };
+    // Act
+    const env = Object.fromEntries(Object.entries(settings).map(([name, parameter]) => [name, String(parameters[parameter]?.Default ?? '')]));
+    // Assess
+    for (const [name, parameter] of Object.entries(settings)) expect(variables[name], name).to.deep.equal(ref(parameter));
+    expect(loadConfig(env).jwt).to.equal(undefined);
+    expect(loadConfig({ ...env, JWT_ISSUER: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_x', JWT_AUDIENCE: 'client' }).jwt).to.deep.include({ callerClaim: 'sub', clockSkewSeconds: 60 });
   });
 
   it('grants nothing on "*" and no PutMetricData (metrics go out as EMF log lines)', () => {
@@ -705,7 +737,7 @@ describe('template.yaml: alarms and dashboard read metrics the gateway really em
         requestId: 'r', operation: 'Converse', modelDimension: 'gpt-4o', status: 503, exception: 'ServiceUnavailableException',
         latencyMs: 5, upstreamLatencyMs: 4, timeToFirstTokenMs: 1, inputTokens: 1, outputTokens: 1, upstreamError: true,
       };
-      publishRequestMetrics(createMetrics('BedrockGateway', 'bedrock-gateway'), record);
+      publishRequestMetrics(createMetrics('BedrockGateway', 'bedrock-gateway'), { ...record, caller: 'alice' }, boundedCallerDimension(10));
     } finally {
       process.stdout.write = write;
       if (saved.dev !== undefined) process.env.POWERTOOLS_DEV = saved.dev;
