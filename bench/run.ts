@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CALLER_KEY, MODEL_MAP, UPSTREAM_KEY } from './lib/bodies.ts';
+import { measureAuthCost, startBenchIssuer, type AuthCostResult, type BenchIssuer } from './lib/authCost.ts';
 import { buildNotes, buildRows, type Measured, type ThroughputSummary } from './lib/budgets.ts';
 import { createClient, type BenchClient } from './lib/client.ts';
 import { measureColdStart, type ColdStartResult } from './lib/coldStart.ts';
@@ -154,6 +155,8 @@ async function main(): Promise<number> {
   log(`${options.quick ? 'quick' : 'full'} run, gateway LOG_LEVEL=${GATEWAY_LOG_LEVEL}${profileFile ? `, CPU profile of the throughput phase -> ${profileFile}` : ''}`);
 
   let latency: LatencyResult | undefined;
+  let auth: AuthCostResult | undefined;
+  let issuer: BenchIssuer | undefined;
   const floorLatency: Partial<Record<FloorKind, LatencyResult>> = {};
   let stream: StreamResult | undefined;
   let throughput: ThroughputSummary | undefined;
@@ -174,7 +177,10 @@ async function main(): Promise<number> {
     // The gateway and the floors are launched alike: the start script's variables and V8 flags.
     const launchChild = <Info>(name: string, script: string, env: NodeJS.ProcessEnv = {}) =>
       startChild<Info>({ name, script, env: { ...started.env, ...gatewayEnv(upstreamInfo), ...env }, execArgv: ['--expose-gc', ...started.nodeFlags] });
-    gateway = await attempt('gateway', failures, () => launchChild<GatewayInfo>('gateway', scripts.gateway));
+    // The gateway also trusts a loopback JWT issuer and a SigV4 key pair, for the auth-cost scenario.
+    const authIssuer = await startBenchIssuer();
+    issuer = authIssuer;
+    gateway = await attempt('gateway', failures, () => launchChild<GatewayInfo>('gateway', scripts.gateway, authIssuer.env));
     for (const kind of gateway ? FLOOR_KINDS : []) {
       const child = await attempt(`floor (${kind})`, failures, () => launchChild<FloorInfo>(`floor (${kind})`, scripts.floor, { FLOOR_UPSTREAM: kind }));
       if (child) floorChildren.push({ kind, child });
@@ -204,6 +210,8 @@ async function main(): Promise<number> {
         const measured = await attempt(`floor (${floor.kind}) latency`, failures, () => onFloor(floor, () => measureLatency({ ...floor.ctx, log: (line) => log(`floor (${floor.kind}) ${line}`) })));
         if (measured) floorLatency[floor.kind] = measured;
       }
+      const gatewayUrl = gateway.info.url;
+      auth = await attempt('auth', failures, () => measureAuthCost(ctx, authIssuer, gatewayUrl));
       stream = await attempt('stream', failures, () => measureStream(ctx));
       throughput = await attempt('throughput', failures, () => measureThroughputs(ctx, plan, profileFile, floors, failures));
     } else {
@@ -214,11 +222,12 @@ async function main(): Promise<number> {
     for (const { child } of floorChildren) await child.stop();
     await gateway?.stop();
     await upstream?.stop();
+    await issuer?.close();
   }
 
   const coldStart: ColdStartResult | undefined = await attempt('coldStart', failures, () => measureColdStart(ROOT, plan.coldStartRuns, options.build, log));
 
-  const measured: Measured = { latency, floorLatency, stream, throughput, coldStart, failures };
+  const measured: Measured = { latency, floorLatency, auth, stream, throughput, coldStart, failures };
   const rows = buildRows(measured);
   const elapsedS = (performance.now() - startedAt) / 1000;
   const failed = rows.filter((row) => row.pass === false);

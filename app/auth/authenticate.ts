@@ -14,8 +14,9 @@ import { ANONYMOUS } from '../core/caller.ts';
 import { accessDenied } from '../core/errors.ts';
 import type { GatewayRequest } from '../core/request.ts';
 import type { ApiKeyVerifier } from './apiKeys.ts';
-import { looksLikeJwt, type JwtVerifier } from './jwt.ts';
-import { isSigV4Authorization, type SigV4Verifier } from './sigv4.ts';
+import type { JwtVerifier } from './jwt.ts';
+import type { SigV4Verifier } from './sigv4.ts';
+import { looksLikeJwt } from './tokenShape.ts';
 
 export interface Authenticator {
   /** The caller, or a Bedrock-shaped refusal. `body` is read only when a signature covers it. */
@@ -50,7 +51,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
         throw accessDenied('This gateway has no caller credentials configured, so it refuses every request. Contact the gateway operator.');
       }
       const authorization = request.headers['authorization'];
-      if (isSigV4Authorization(authorization)) {
+      if (authorization !== undefined && /^AWS4-HMAC-SHA256\s/i.test(authorization)) {
         if (!sigv4) {
           throw accessDenied(
             'SigV4-signed requests are not accepted by this gateway (it has issued no SigV4 credentials). Send an API key: set AWS_BEARER_TOKEN_BEDROCK (or the x-api-key header).',

@@ -13,7 +13,7 @@
  * that names the check, never the key or the claim values); an issuer that cannot be reached is not
  * (503 ServiceUnavailableException).
  */
-import { createRemoteJWKSet, customFetch, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTPayload } from 'jose';
 import type { Config } from '../config/config.ts';
 import type { Caller } from '../core/caller.ts';
 import { accessDenied, BedrockError } from '../core/errors.ts';
@@ -41,16 +41,6 @@ export interface JwtVerifierOptions {
 
 export interface JwtVerifier {
   verify(token: string): Promise<Caller>;
-}
-
-/** Three base64url segments whose header decodes to JSON with an `alg`: a JWT, not an API key. */
-export function looksLikeJwt(token: string): boolean {
-  if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/.test(token)) return false;
-  try {
-    return typeof decodeProtectedHeader(token).alg === 'string';
-  } catch {
-    return false;
-  }
 }
 
 const issuerUnavailable = (): BedrockError =>

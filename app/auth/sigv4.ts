@@ -56,9 +56,6 @@ interface ParsedAuthorization {
   readonly signature: string;
 }
 
-/** True for an `Authorization: AWS4-HMAC-SHA256 ...` header. */
-export const isSigV4Authorization = (authorization: string | undefined): boolean => authorization !== undefined && /^AWS4-HMAC-SHA256\s/i.test(authorization);
-
 /** `AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/bedrock/aws4_request, SignedHeaders=a;b, Signature=hex` */
 function parseAuthorization(value: string): ParsedAuthorization | string {
   const trimmed = value.trim();

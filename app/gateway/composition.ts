@@ -4,8 +4,8 @@
  */
 import { createApiKeyVerifier, type ApiKeyProvider } from '../auth/apiKeys.ts';
 import { createAuthenticator, type Authenticator } from '../auth/authenticate.ts';
-import { createJwtVerifier } from '../auth/jwt.ts';
-import { createSigV4Verifier } from '../auth/sigv4.ts';
+import type { JwtSettings, JwtVerifier, JwtVerifierOptions } from '../auth/jwt.ts';
+import type { CredentialLookup, SigV4Options, SigV4Verifier } from '../auth/sigv4.ts';
 import { parseCallerKeysSecret, parseSigV4Credentials, type Parsed, type SigV4Credentials } from '../config/credentials.ts';
 import type { Config } from '../config/config.ts';
 import { BedrockError, misconfigured } from '../core/errors.ts';
@@ -71,6 +71,22 @@ function parsedSecret<T>(source: SecretSource, parse: (raw: string) => T): { get
     return last.value;
   };
   return { get: async () => parseOnce(await source.get()), refresh: async () => parseOnce(await source.refresh()) };
+}
+
+/**
+ * The JWT and SigV4 verifiers load on first use (and `jose` and `@smithy/signature-v4` with them):
+ * a cold start, or a gateway that serves only API keys, never compiles them.
+ */
+function lazyJwtVerifier(settings: JwtSettings, options: JwtVerifierOptions): JwtVerifier {
+  let verifier: Promise<JwtVerifier> | undefined;
+  const load = () => (verifier ??= import('../auth/jwt.ts').then(({ createJwtVerifier }) => createJwtVerifier(settings, options)));
+  return { verify: async (token) => (await load()).verify(token) };
+}
+
+function lazySigV4Verifier(lookup: CredentialLookup, options: SigV4Options): SigV4Verifier {
+  let verifier: Promise<SigV4Verifier> | undefined;
+  const load = () => (verifier ??= import('../auth/sigv4.ts').then(({ createSigV4Verifier }) => createSigV4Verifier(lookup, options)));
+  return { verify: async (request, body) => (await load()).verify(request, body) };
 }
 
 /** A value every call gets as is (one resolved promise, no allocation per request). */
@@ -161,8 +177,8 @@ export function buildGateway(options: BuildOptions): Built {
   const deps: GatewayDeps = { config, upstream, catalog, resolveModel: createModelResolver(config.modelMap), tracing, health };
   const auth = createAuthenticator({
     apiKeys: createApiKeyVerifier(callerKeys),
-    jwt: config.jwt && createJwtVerifier(config.jwt, { fetch: options.issuerFetch, now: options.now }),
-    sigv4: sigv4Credentials && createSigV4Verifier(async (accessKeyId) => (await sigv4Credentials()).get(accessKeyId), { now: options.now }),
+    jwt: config.jwt && lazyJwtVerifier(config.jwt, { fetch: options.issuerFetch, now: options.now }),
+    sigv4: sigv4Credentials && lazySigV4Verifier(async (accessKeyId) => (await sigv4Credentials()).get(accessKeyId), { now: options.now }),
     whenUnconfigured: mode === 'local' ? 'allow' : 'deny',
   });
   const gateway = createGateway({ deps, auth, telemetry: options.telemetry });

@@ -4,6 +4,7 @@
  */
 import type { ColdStartResult } from './coldStart.ts';
 import { FLOOR_KINDS, FLOOR_LABELS, type FloorKind, type FloorThroughput } from './floors.ts';
+import type { AuthCostResult } from './authCost.ts';
 import type { LatencyResult } from './latency.ts';
 import type { StreamResult } from './stream.ts';
 import type { Row } from './table.ts';
@@ -87,6 +88,8 @@ export interface Measured {
   readonly latency?: LatencyResult;
   /** The same latency scenario on each floor child. */
   readonly floorLatency?: Partial<Record<FloorKind, LatencyResult>>;
+  /** The same Converse at c=1 with an API key, a JWT and a SigV4 signature. */
+  readonly auth?: AuthCostResult;
   readonly stream?: StreamResult;
   readonly throughput?: ThroughputSummary;
   readonly coldStart?: ColdStartResult;
@@ -117,6 +120,7 @@ export function buildNotes(measured: Measured): string[] {
   for (const [name, errors, first] of [
     ['latency', measured.latency?.errors, measured.latency?.firstError],
     ...Object.entries(measured.floorLatency ?? {}).map(([kind, l]) => [`floor (${kind}) latency`, l.errors, l.firstError] as const),
+    ['auth cost', measured.auth?.errors, measured.auth?.firstError],
     ['stream', measured.stream?.errors, measured.stream?.firstError],
     ...(measured.throughput?.gateway ?? []).map((g) => [`throughput c=${g.concurrency}`, g.errors, g.firstError] as const),
     ...(measured.throughput?.floors ?? []).map((f) => [`floor (${f.kind}) c=${f.concurrency}`, f.errors, f.firstError] as const),
@@ -164,6 +168,15 @@ export function buildRows(measured: Measured): Row[] {
     if (latency.errors) rows.push({ figure: '  latency errors', value: String(latency.errors), budget: '0', pass: false });
   } else {
     rows.push(...failedRows([['Converse added latency p50', `<= ${BUDGETS.addedP50Ms} ms`], ['Converse added latency p99', `<= ${BUDGETS.addedP99Ms} ms`]], failures.latency));
+  }
+
+  if (measured.auth) {
+    const { gateway, addedOverApiKey } = measured.auth;
+    rows.push(
+      { figure: 'Converse c=1 gateway p50 by credential: API key / JWT / SigV4', value: triple(gateway['api-key'].p50, gateway.jwt.p50, gateway.sigv4.p50), budget: '', pass: null },
+      { figure: '  a JWT (key set cached) adds over an API key, p50 (round median)', value: signedValue(addedOverApiKey.jwt.p50RoundMedian, 3, 'ms'), budget: '', pass: null },
+      { figure: '  a SigV4 signature (1 KB body) adds over an API key, p50 (round median)', value: signedValue(addedOverApiKey.sigv4.p50RoundMedian, 3, 'ms'), budget: '', pass: null },
+    );
   }
 
   if (throughput) {

@@ -1,7 +1,8 @@
 /** JWT verification against a loopback OIDC issuer, with keys and tokens made in the test. */
 import { expect } from 'chai';
 import { SignJWT } from 'jose';
-import { createJwtVerifier, looksLikeJwt, type JwtSettings, type JwtVerifierOptions } from '../../../app/auth/jwt.ts';
+import { createJwtVerifier, type JwtSettings, type JwtVerifierOptions } from '../../../app/auth/jwt.ts';
+import { looksLikeJwt } from '../../../app/auth/tokenShape.ts';
 import { rejectedBedrockError } from '../../helpers/bedrockErrors.ts';
 import { startOidcIssuer, unsignedToken, type OidcIssuer } from '../../helpers/oidcIssuer.ts';
 
