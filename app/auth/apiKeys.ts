@@ -12,18 +12,25 @@ export type ApiKeyProvider = () => Promise<readonly ApiKeyEntry[]>;
 
 interface DigestedKey {
   readonly digest: Buffer;
-  readonly caller: Caller;
+  readonly lookup: ApiKeyLookup;
 }
 
 /** One-shot hashing: no Hash object per request. */
 const digest = (key: string): Buffer => hash('sha256', key, 'buffer');
 
-export interface ApiKeyVerifier {
-  /** The caller whose key this is, or undefined. */
-  verify(key: string): Promise<Caller | undefined>;
-  /** True when at least one key is configured (a rotated secret may empty the list). */
-  configured(): Promise<boolean>;
+/** The outcome of one look-up: whether any key is configured at all, and whose key it was. */
+export interface ApiKeyLookup {
+  readonly configured: boolean;
+  readonly caller?: Caller;
 }
+
+export interface ApiKeyVerifier {
+  /** One look-up per request (a rotated secret may have emptied the list); no key, no caller. */
+  verify(key: string | undefined): Promise<ApiKeyLookup>;
+}
+
+const UNCONFIGURED: ApiKeyLookup = Object.freeze({ configured: false });
+const NOT_FOUND: ApiKeyLookup = Object.freeze({ configured: true });
 
 export function createApiKeyVerifier(provide: ApiKeyProvider): ApiKeyVerifier {
   // Digests are rebuilt only when the provider hands out a new list (a secret rotation).
@@ -33,7 +40,7 @@ export function createApiKeyVerifier(provide: ApiKeyProvider): ApiKeyVerifier {
     if (cached?.source !== source) {
       const keys = source.map((entry) => ({
         digest: digest(entry.key),
-        caller: Object.freeze({ name: entry.name, method: 'api-key' as const, ...(entry.models && { allowedModels: entry.models }) }),
+        lookup: Object.freeze({ configured: true, caller: Object.freeze({ name: entry.name, method: 'api-key' as const, ...(entry.models && { allowedModels: entry.models }) }) }),
       }));
       cached = { source, keys };
     }
@@ -42,15 +49,15 @@ export function createApiKeyVerifier(provide: ApiKeyProvider): ApiKeyVerifier {
 
   return {
     async verify(key) {
+      const keys = await digested();
+      if (keys.length === 0) return UNCONFIGURED;
+      if (key === undefined) return NOT_FOUND;
       const candidate = digest(key);
-      let found: Caller | undefined;
-      for (const known of await digested()) {
-        if (timingSafeEqual(candidate, known.digest) && found === undefined) found = known.caller;
+      let found: ApiKeyLookup = NOT_FOUND;
+      for (const known of keys) {
+        if (timingSafeEqual(candidate, known.digest) && found === NOT_FOUND) found = known.lookup;
       }
       return found;
-    },
-    async configured() {
-      return (await digested()).length > 0;
     },
   };
 }

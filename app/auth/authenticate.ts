@@ -42,32 +42,36 @@ export function presentedToken(headers: Headers): string | undefined {
 
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
   const { apiKeys, jwt, sigv4 } = options;
-  const configured = async (): Promise<boolean> => jwt !== undefined || sigv4 !== undefined || apiKeys.configured();
+
+  /** Nothing configured at all: the local server lets everyone in, the Lambda no one. */
+  const unconfigured = (): Caller => {
+    if (options.whenUnconfigured === 'allow') return ANONYMOUS;
+    throw accessDenied('This gateway has no caller credentials configured, so it refuses every request. Contact the gateway operator.');
+  };
 
   return {
     async authenticate(request, body) {
-      if (!(await configured())) {
-        if (options.whenUnconfigured === 'allow') return ANONYMOUS;
-        throw accessDenied('This gateway has no caller credentials configured, so it refuses every request. Contact the gateway operator.');
-      }
       const authorization = request.headers['authorization'];
       if (authorization !== undefined && /^AWS4-HMAC-SHA256\s/i.test(authorization)) {
-        if (!sigv4) {
-          throw accessDenied(
-            'SigV4-signed requests are not accepted by this gateway (it has issued no SigV4 credentials). Send an API key: set AWS_BEARER_TOKEN_BEDROCK (or the x-api-key header).',
-          );
+        if (sigv4) {
+          const signing = request.signing ?? { paths: [request.path], query: request.query };
+          return sigv4.verify({ method: request.method, headers: request.headers, ...signing }, body);
         }
-        const signing = request.signing ?? { paths: [request.path], query: request.query };
-        return sigv4.verify({ method: request.method, headers: request.headers, ...signing }, body);
+        if (!jwt && !(await apiKeys.verify(undefined)).configured) return unconfigured();
+        throw accessDenied(
+          'SigV4-signed requests are not accepted by this gateway (it has issued no SigV4 credentials). Send an API key: set AWS_BEARER_TOKEN_BEDROCK (or the x-api-key header).',
+        );
       }
       const token = presentedToken(request.headers);
-      if (!token) {
+      if (token !== undefined && jwt && looksLikeJwt(token)) return jwt.verify(token);
+      // One look-up answers both questions: is any key configured, and whose key is this.
+      const found = await apiKeys.verify(token);
+      if (found.caller) return found.caller;
+      if (!found.configured && !jwt && !sigv4) return unconfigured();
+      if (token === undefined) {
         throw accessDenied('Missing credentials: send Authorization: Bearer <API key or token> (AWS_BEARER_TOKEN_BEDROCK), the x-api-key header, or a SigV4 signature.');
       }
-      if (jwt && looksLikeJwt(token)) return jwt.verify(token);
-      const caller = await apiKeys.verify(token);
-      if (!caller) throw accessDenied('The API key is not valid for this gateway.');
-      return caller;
+      throw accessDenied('The API key is not valid for this gateway.');
     },
   };
 }
