@@ -19,7 +19,7 @@ interface DigestedKey {
 const digest = (key: string): Buffer => hash('sha256', key, 'buffer');
 
 /** The outcome of one look-up: whether any key is configured at all, and whose key it was. */
-export interface ApiKeyLookup {
+interface ApiKeyLookup {
   readonly configured: boolean;
   readonly caller?: Caller;
 }
