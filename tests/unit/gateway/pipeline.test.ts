@@ -236,6 +236,18 @@ describe('Pipeline', () => {
     expect(records[0]).to.include({ caller: 'limited', status: 403 });
   });
 
+  for (const action of ['converse-stream', 'invoke', 'invoke-with-response-stream', 'count-tokens']) {
+    it(`enforces the allow-list on ${action} too`, async () => {
+      // Prepare
+      const { gateway } = setup({}, { caller: { name: 'limited', method: 'api-key', allowedModels: ['gpt-4o-mini'] } });
+      // Act
+      const response = await gateway(request('POST', `/model/gpt-4o/${action}`, converseBody));
+      // Assess
+      expect(response.status).to.equal(403);
+      expect(response.headers['x-amzn-ErrorType']).to.equal('AccessDeniedException');
+    });
+  }
+
   it('lists and gets only the models a caller may use', async () => {
     // Prepare
     const models = ['gpt-4o', 'gpt-4o-mini', 'o3'].map((id) => ({ id, object: 'model' as const, created: 0, owned_by: 'openai' }));
