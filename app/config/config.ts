@@ -7,6 +7,7 @@ import * as z from '../schemas/zod.ts';
 import { parseApiKeyList, parseSigV4Credentials, splitCommaList, type ApiKeyEntry, type Parsed } from './credentials.ts';
 import { lambdaRuntime } from './lambdaRuntime.ts';
 import { LOG_LEVELS, logLevelOf, type LogLevel } from './logLevels.ts';
+import { timeBudgetProblem } from './timeBudget.ts';
 
 const intFrom = (fallback: number, min: number, max: number) =>
   z._default(z.coerce.number().check(z.int(), z.minimum(min), z.maximum(max)), fallback);
@@ -49,6 +50,13 @@ function credentialsJson<T>(parse: (value: string) => Parsed<T>) {
   );
 }
 
+/**
+ * What the default MAX_BODY_BYTES leaves room for: Lambda refuses an invocation whose event is over
+ * 6,291,456 bytes, and the event carries the body (JSON-escaped) plus headers and request context.
+ * Just under it, the gateway's own 413 is what a caller with a large body meets (docs/deployment.md).
+ */
+export const DEFAULT_MAX_BODY_BYTES = 6_000_000;
+
 /** MODEL_MAP's JSON: an object of non-empty strings. */
 const ModelMapObject = z.record(z.string(), z.string().check(z.minLength(1)));
 
@@ -87,7 +95,7 @@ const EnvSchema = z.object({
   OPENAI_MAX_RETRIES: intFrom(2, 0, 10),
   OPENAI_MAX_CONNECTIONS: intFrom(64, 1, 4096),
   LOG_LEVEL: z._default(z.string().check(z.refine((value) => logLevelOf(value) !== undefined, { message: `must be one of ${LOG_LEVELS.join(', ')} (any case)` })), 'INFO'),
-  MAX_BODY_BYTES: intFrom(20 * 1024 * 1024, 1024, 200 * 1024 * 1024),
+  MAX_BODY_BYTES: intFrom(DEFAULT_MAX_BODY_BYTES, 1024, 200 * 1024 * 1024),
   SECRETS_MAX_AGE_SECONDS: intFrom(300, 1, 86_400),
   MODELS_CACHE_SECONDS: intFrom(300, 0, 86_400),
   // Observability (Powertools' own names), and the region the model ARNs name.
@@ -110,9 +118,12 @@ const EnvSchema = z.object({
   SIGV4_CREDENTIALS_SECRET_ID: z.optional(z.string()),
   METRICS_CALLER_DIMENSION: z._default(booleanSwitch, true),
   METRICS_CALLER_LIMIT: intFrom(100, 1, 10_000),
+  // The function's own timeout (template.yaml passes its Timeout): the upstream budget must fit in it.
+  FUNCTION_TIMEOUT_SECONDS: z.optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(900))),
   // The Lambda runtime's own (config/lambdaRuntime.ts).
   AWS_LAMBDA_FUNCTION_NAME: z.optional(z.string()),
   AWS_SAM_LOCAL: z.optional(z.string()),
+  AWS_LAMBDA_FUNCTION_VERSION: z.optional(z.string()),
 });
 
 /** The environment as the gateway uses it: one frozen object, its type derived from this mapping. */
@@ -124,7 +135,20 @@ const ConfigSchema = z.pipe(
       ctx.issues.push({ code: 'custom', path: ['JWT_AUDIENCE'], message: 'is required with JWT_ISSUER (the client ids or audiences this gateway accepts)', input: '' });
       return z.NEVER;
     }
-    const runtime = lambdaRuntime({ AWS_LAMBDA_FUNCTION_NAME: e.AWS_LAMBDA_FUNCTION_NAME, AWS_SAM_LOCAL: e.AWS_SAM_LOCAL });
+    const budgetProblem = timeBudgetProblem({
+      upstreamTimeoutMs: e.OPENAI_TIMEOUT_MS,
+      upstreamMaxRetries: e.OPENAI_MAX_RETRIES,
+      functionTimeoutSeconds: e.FUNCTION_TIMEOUT_SECONDS,
+    });
+    if (budgetProblem) {
+      ctx.issues.push({ code: 'custom', path: ['OPENAI_TIMEOUT_MS'], message: budgetProblem, input: e.OPENAI_TIMEOUT_MS });
+      return z.NEVER;
+    }
+    const runtime = lambdaRuntime({
+      AWS_LAMBDA_FUNCTION_NAME: e.AWS_LAMBDA_FUNCTION_NAME,
+      AWS_SAM_LOCAL: e.AWS_SAM_LOCAL,
+      AWS_LAMBDA_FUNCTION_VERSION: e.AWS_LAMBDA_FUNCTION_VERSION,
+    });
     return Object.freeze({
       port: e.PORT,
       host: e.HOST,
@@ -164,6 +188,9 @@ const ConfigSchema = z.pipe(
       sigv4CredentialsSecretId: e.SIGV4_CREDENTIALS_SECRET_ID || undefined,
       /** The caller as a metrics dimension: at most `limit` distinct names per container, the rest as `other`. */
       callerMetrics: Object.freeze({ enabled: e.METRICS_CALLER_DIMENSION, limit: e.METRICS_CALLER_LIMIT }),
+      /** The Lambda function version serving (a metrics dimension the canary alarms select by); undefined outside Lambda. */
+      functionVersion: runtime.functionVersion,
+      functionTimeoutSeconds: e.FUNCTION_TIMEOUT_SECONDS,
     });
   }),
 );

@@ -170,7 +170,10 @@ export function buildGateway(options: BuildOptions): Built {
       const failed = checks.secrets ? 'upstream' : 'secrets';
       const reason = error instanceof BedrockError ? error.exception : 'error';
       const keyNote = failed === 'upstream' && !upstreamKeyConfigured ? ' No upstream key is configured (OPENAI_API_KEY or OPENAI_API_KEY_SECRET_ID).' : '';
-      throw new BedrockError('ServiceUnavailableException', `Health check failed: ${failed} (${reason}).${keyNote}`);
+      const unavailable = new BedrockError('ServiceUnavailableException', `Health check failed: ${failed} (${reason}).${keyNote}`);
+      // An upstream that does not answer is the upstream's failure, not the gateway's (UpstreamErrors, not ServerErrors).
+      unavailable.fromUpstream = failed === 'upstream';
+      throw unavailable;
     }
   }
 

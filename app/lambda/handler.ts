@@ -27,6 +27,7 @@ function createLambdaGateway(config: Config): Gateway {
       serviceName: config.serviceName,
       sampleRate: config.loggerSampleRate,
       callerMetrics: config.callerMetrics,
+      functionVersion: config.functionVersion,
     }),
     tracing: createTracing(config.tracing),
   }).gateway;

@@ -16,18 +16,20 @@ export interface TelemetryOptions {
   readonly sampleRate?: number;
   /** The caller as a metrics dimension (bounded), unless switched off. */
   readonly callerMetrics?: { readonly enabled: boolean; readonly limit: number };
+  /** The Lambda function version serving, a metrics dimension (the canary alarms select by it). */
+  readonly functionVersion?: string;
 }
 
 export function createTelemetry(options: TelemetryOptions): Telemetry {
   const { logger, metrics, requestLog, serviceName = DEFAULT_SERVICE_NAME, sampleRate = 0, callerMetrics = { enabled: true, limit: 100 } } = options;
   const logRequest = requestLog ?? createRequestLog(logger, { serviceName, sampleRate });
-  const callerDimension = callerMetrics.enabled ? boundedCallerDimension(callerMetrics.limit) : undefined;
+  const dimensions = { caller: callerMetrics.enabled ? boundedCallerDimension(callerMetrics.limit) : undefined, functionVersion: options.functionVersion };
   return {
     record(record: RequestRecord) {
       logRequest(record);
       if (metrics) {
         try {
-          publishRequestMetrics(metrics, record, callerDimension);
+          publishRequestMetrics(metrics, record, dimensions);
         } catch (error) {
           logger.warn('metrics publish failed', { error: (error as Error).message });
         }

@@ -6,7 +6,7 @@
  */
 import type { ConverseStreamTranslator } from '../convert/converse/stream.ts';
 import type { ConverseStreamEvent, StreamExceptionType } from '../convert/converse/types.ts';
-import { BedrockError, CallerAbortedError } from '../core/errors.ts';
+import { BedrockError, CallerAbortedError, toBedrockError } from '../core/errors.ts';
 import { encodeException, streamExceptionFor } from '../eventstream/encoder.ts';
 import { fromUpstreamError } from '../upstream/errors.ts';
 import type { ChatCompletionChunk } from '../upstream/upstream.ts';
@@ -56,14 +56,23 @@ function midStream(error: BedrockError): BedrockError {
 
 export async function* streamFrames(options: StreamFramesOptions): AsyncGenerator<Uint8Array> {
   const { ctx, chunks, translator, encode, trailer, exceptions } = options;
+  // Whose code was running when something threw: the upstream's chunks, or the gateway's own
+  // translation and encoding. A gateway bug after the 200 is the gateway's failure (ServerErrors),
+  // never the upstream's, whatever the error looks like.
+  let inGateway = false;
   try {
     for await (const chunk of chunks) {
+      inGateway = true;
       const events = translator.push(chunk);
-      if (events.length === 0) continue;
+      if (events.length === 0) {
+        inGateway = false;
+        continue;
+      }
       if (ctx.record.timeToFirstTokenMs === undefined && events.some((event) => event.type === 'contentBlockDelta')) {
         ctx.record.timeToFirstTokenMs = elapsedMs(ctx.startedAt);
       }
       const frames = join(encode(events));
+      inGateway = false;
       if (frames) yield frames;
     }
     if (!translator.completed) {
@@ -72,23 +81,31 @@ export async function* streamFrames(options: StreamFramesOptions): AsyncGenerato
         originalMessage: 'The upstream stream ended without a finish reason.',
       });
     }
+    inGateway = true;
     const latencyMs = Math.round(elapsedMs(ctx.startedAt));
     const closing = encode(translator.finish(latencyMs));
     ctx.record.inputTokens = translator.usage.inputTokens;
     ctx.record.outputTokens = translator.usage.outputTokens;
     if (trailer) closing.push(...trailer({ latencyMs, firstByteLatencyMs: Math.round(ctx.record.timeToFirstTokenMs ?? 0) }));
     const frames = join(closing);
+    inGateway = false;
     if (frames) yield frames;
   } catch (thrown) {
-    const error = midStream(fromUpstreamError(thrown));
+    const error = inGateway ? toBedrockError(thrown) : midStream(fromUpstreamError(thrown));
     if (error instanceof CallerAbortedError) {
       // Nobody is listening any more; the upstream request is already aborted.
       ctx.record.exception = CLIENT_DISCONNECTED;
       return;
     }
     ctx.record.exception = error.exception;
-    ctx.record.upstreamError = error.fromUpstream || error.exception === 'ModelStreamErrorException';
+    ctx.record.upstreamError = !inGateway && (error.fromUpstream || error.exception === 'ModelStreamErrorException');
+    if (inGateway) ctx.record.internalError = describeGatewayFailure(thrown);
     const { type, payload } = streamExceptionFor(error, exceptions);
     yield encodeException(type, payload);
   }
+}
+
+/** For the operator's request line: what broke in the gateway's own stream code (name only; never a stack or a prompt). */
+function describeGatewayFailure(thrown: unknown): string {
+  return thrown instanceof Error ? `in-stream: ${thrown.name}` : 'in-stream: non-error thrown';
 }

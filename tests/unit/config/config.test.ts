@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { ConfigError, loadConfig, type Config } from '../../../app/config/config.ts';
+import { readFileSync } from 'node:fs';
+import { ConfigError, DEFAULT_MAX_BODY_BYTES, loadConfig, type Config } from '../../../app/config/config.ts';
 import { nameFromKeyHash } from '../../../app/config/credentials.ts';
 
 function configError(env: NodeJS.ProcessEnv): ConfigError {
@@ -30,7 +31,7 @@ describe('loadConfig: defaults', () => {
       openaiMaxRetries: 2,
       openaiMaxConnections: 64,
       logLevel: 'INFO',
-      maxBodyBytes: 20 * 1024 * 1024,
+      maxBodyBytes: 6_000_000,
       secretsMaxAgeSeconds: 300,
       modelsCacheSeconds: 300,
       serviceName: 'bedrock-gateway',
@@ -43,6 +44,8 @@ describe('loadConfig: defaults', () => {
       sigv4Credentials: undefined,
       sigv4CredentialsSecretId: undefined,
       callerMetrics: { enabled: true, limit: 100 },
+      functionVersion: undefined,
+      functionTimeoutSeconds: undefined,
     } satisfies Config);
   });
 
@@ -301,4 +304,45 @@ describe('loadConfig: X-Ray tracing (POWERTOOLS_TRACE_ENABLED, else on in a real
       expect(tracing).to.equal(expected);
     });
   }
+});
+
+describe('loadConfig: the upstream budget fits in the function timeout', () => {
+  it('accepts OPENAI_TIMEOUT_MS x attempts up to FUNCTION_TIMEOUT_SECONDS', () => {
+    // Act
+    const config = loadConfig({ OPENAI_TIMEOUT_MS: '300000', OPENAI_MAX_RETRIES: '2', FUNCTION_TIMEOUT_SECONDS: '900' });
+    // Assess
+    expect(config.functionTimeoutSeconds).to.equal(900);
+  });
+
+  it('refuses a budget one millisecond too large, saying how to fix it', () => {
+    // Act
+    const error = configError({ OPENAI_TIMEOUT_MS: '300001', OPENAI_MAX_RETRIES: '2', FUNCTION_TIMEOUT_SECONDS: '900' });
+    // Assess
+    expect(error.message).to.include('OPENAI_TIMEOUT_MS: OPENAI_TIMEOUT_MS (300001) x 3 attempts');
+    expect(error.message).to.include('lower OPENAI_TIMEOUT_MS to at most 300000');
+  });
+
+  it('checks nothing outside Lambda, where no function timeout is given', () => {
+    // Act
+    const config = loadConfig({ OPENAI_TIMEOUT_MS: '3600000', OPENAI_MAX_RETRIES: '10' });
+    // Assess
+    expect(config.openaiTimeoutMs).to.equal(3_600_000);
+  });
+});
+
+describe('loadConfig: MAX_BODY_BYTES defaults to what a Lambda front door can carry', () => {
+  it('lets a JSON body at the default limit fit in a REST event under Lambda\'s 6,291,456-byte invocation limit', () => {
+    // Prepare: a Converse body of typical JSON (quotes escaped once more inside the event) at exactly the limit
+    const limit = loadConfig({}).maxBodyBytes;
+    const message = JSON.stringify({ messages: [{ role: 'user', content: [{ text: '' }] }] });
+    const body = message.replace('"text":""', `"text":"${'lorem ipsum '.repeat(limit).slice(0, limit - message.length)}"`);
+    const event = JSON.parse(readFileSync(new URL('../../../events/rest-converse.json', import.meta.url), 'utf8')) as { body: string };
+    event.body = body;
+    // Act
+    const eventBytes = Buffer.byteLength(JSON.stringify(event));
+    // Assess
+    expect(Buffer.byteLength(body)).to.equal(DEFAULT_MAX_BODY_BYTES);
+    expect(limit).to.equal(DEFAULT_MAX_BODY_BYTES);
+    expect(eventBytes).to.be.below(6_291_456);
+  });
 });

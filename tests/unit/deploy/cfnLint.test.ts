@@ -10,6 +10,8 @@
  */
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CFN_LINT, CFN_LINT_TOOL, requireTool, SAM_PYTHON } from '../../helpers/externalTools.ts';
 
@@ -85,6 +87,44 @@ describe('template.yaml: cfn-lint', function () {
   });
 });
 
+describe('template.yaml: cfn-lint informational checks', function () {
+  this.timeout(120_000);
+  requireTool(CFN_LINT_TOOL);
+
+  /** The I3011 findings (stateful resource without DeletionPolicy/UpdateReplacePolicy) for a template file. */
+  function deletionPolicyFindings(file: string): string[] {
+    const run = runCfnLint(['--include-checks', 'I', '--format', 'parseable', file]);
+    if (run.error) expect.fail(explainSpawnError(run.error));
+    return run.output.split('\n').filter((line) => line.includes(':I3011:'));
+  }
+
+  it('finds no secret or log group without DeletionPolicy and UpdateReplacePolicy (I3011)', () => {
+    // Act
+    const findings = deletionPolicyFindings('template.yaml');
+
+    // Assess
+    expect(findings).to.deep.equal([]);
+  });
+
+  it('would find them if the template dropped its Retain policies (the check is live)', () => {
+    // Prepare
+    const dir = mkdtempSync(path.join(tmpdir(), 'template-'));
+    const stripped = path.join(dir, 'template.yaml');
+    writeFileSync(stripped, readFileSync(path.join(ROOT, 'template.yaml'), 'utf8').replace(/^ {4}(DeletionPolicy|UpdateReplacePolicy): Retain\n/gm, ''));
+    try {
+      // Act
+      const findings = deletionPolicyFindings(stripped);
+
+      // Assess: every secret and log group, each missing both policies
+      const stateful = (readFileSync(path.join(ROOT, 'template.yaml'), 'utf8').match(/^ {4}Type: AWS::(SecretsManager::Secret|Logs::LogGroup)$/gm) ?? []).length;
+      expect(stateful).to.be.at.least(5);
+      expect(findings).to.have.length(stateful * 2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('template.yaml: SAM translation', function () {
   requireTool(CFN_LINT_TOOL);
   this.timeout(120_000);
@@ -131,6 +171,50 @@ describe('template.yaml: SAM translation', function () {
     expect(converse.security).to.deep.equal({ 'Fn::If': ['ApiKeysEnabled', [{ api_key: [] }], []] });
     expect(body.securityDefinitions).to.have.key('api_key');
     expect(body.paths['/health']!.get!.security).to.deep.equal([]);
+  });
+
+  it('creates exactly one API stage (no implicit `Stage` stage)', () => {
+    // Prepare
+    const all = Object.values(resourcesOf());
+
+    // Act
+    const stages = all.filter((r) => r.Type === 'AWS::ApiGateway::Stage');
+    // A Deployment with a StageName creates a stage of that name as well.
+    const deploymentStages = all.filter((r) => r.Type === 'AWS::ApiGateway::Deployment' && r.Properties.StageName !== undefined);
+
+    // Assess
+    expect(stages).to.have.length(1);
+    expect(stages[0]!.Properties.StageName).to.deep.equal({ Ref: 'StageName' });
+    expect(deploymentStages).to.deep.equal([]);
+  });
+
+  it("has the rollback alarms read the new version's own metrics: the version the alias is shifted to", () => {
+    // Prepare
+    const all = resourcesOf();
+    const alias = Object.values(all).find((r) => r.Type === 'AWS::Lambda::Alias')!;
+    const newVersion = alias.Properties.FunctionVersion as { 'Fn::GetAtt': [string, string] };
+    const rollbackAlarms = ((all.GatewayFunctionDeploymentGroup!.Properties.AlarmConfiguration as Obj).Alarms as { Name: { Ref: string } }[]).map((a) => a.Name.Ref);
+
+    // Act: every dimension value each rollback alarm selects its metrics by
+    const versionsRead = rollbackAlarms.map((id) => {
+      const alarm = all[id]!.Properties;
+      const metrics = alarm.Metrics ? (alarm.Metrics as Obj[]).flatMap((q) => (q.MetricStat ? [(q.MetricStat as Obj).Metric as Obj] : [])) : [alarm];
+      const dimensions = metrics.flatMap((metric) => metric.Dimensions as { Name: string; Value: unknown }[]);
+      return [id, dimensions.filter((d) => d.Name === 'version' || d.Name === 'ExecutedVersion').map((d) => d.Value)] as const;
+    });
+
+    // Assess
+    expect(all[newVersion['Fn::GetAtt'][0]]!.Type).to.equal('AWS::Lambda::Version');
+    expect(rollbackAlarms).to.have.length(5);
+    for (const [id, versions] of versionsRead) {
+      expect(versions.length, `${id} selects metrics by version`).to.be.greaterThan(0);
+      for (const version of versions) expect(version, id).to.deep.equal(newVersion);
+    }
+    // The EMF alarms compare against the whole service: the rest of the traffic is service minus new version.
+    for (const id of rollbackAlarms.filter((name) => name !== 'NewVersionErrorsAlarm')) {
+      const expressions = (all[id]!.Properties.Metrics as Obj[]).filter((q) => q.Expression).map((q) => JSON.stringify(q.Expression));
+      expect(expressions.join(' '), id).to.match(/(reqAll - reqNew|countAll - countNew)/);
+    }
   });
 
   it('wires the canary: alias update policy with the hook, deployment group with the five alarms', () => {

@@ -55,6 +55,15 @@ const dockerignore = readFileSync(path.join(ROOT, '.dockerignore'), 'utf8')
   .map((line) => line.trim())
   .filter((line) => line.length > 0 && !line.startsWith('#'));
 
+/** `.gitignore`-style `entry` is excluded by .dockerignore `pattern`: the same path, a parent folder, or a `*` glob of one segment. */
+function coveredBy(entry: string, pattern: string): boolean {
+  const target = entry.replace(/^\//, '').replace(/\/$/, '');
+  const rule = pattern.replace(/^\*\*\//, '').replace(/\/$/, '');
+  const glob = new RegExp(`^${rule.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')}$`);
+  const segments = target.split('/');
+  return segments.some((_, i) => glob.test(segments.slice(0, i + 1).join('/')));
+}
+
 const argsOf = (stage: Stage, keyword: string) => stage.instructions.filter((i) => i.keyword === keyword).map((i) => i.args);
 const indexOf = (stage: Stage, keyword: string, args: string) =>
   stage.instructions.findIndex((i) => i.keyword === keyword && i.args === args);
@@ -126,19 +135,34 @@ describe('Dockerfile: stages', () => {
 });
 
 describe('Dockerfile: build context (.dockerignore)', () => {
-  const excluded = ['node_modules', 'dist', 'tests', '.git', '.aws-sam', 'bench'];
+  const excluded = ['node_modules', 'dist', 'dist-local', 'dist-bench', 'tests', '.git', '.aws-sam', 'bench', 'ric'];
   for (const entry of excluded) {
     it(`keeps ${entry} out`, () => {
       // Prepare
       const patterns = new Set(dockerignore);
 
       // Act
-      const listed = patterns.has(entry) || patterns.has(`${entry}/`);
+      const listed = [...patterns].some((pattern) => coveredBy(entry, pattern));
 
       // Assess
       expect(listed, `.dockerignore lists ${entry}`).to.equal(true);
     });
   }
+
+  it('keeps out everything git ignores (every build output, install and local file)', () => {
+    // Prepare
+    const ignoredByGit = readFileSync(path.join(ROOT, '.gitignore'), 'utf8')
+      .split(/\r?\n/)
+      .map((line) => line.trim())
+      .filter((line) => line.length > 0 && !line.startsWith('#'));
+
+    // Act
+    const letIn = ignoredByGit.filter((entry) => !dockerignore.some((pattern) => coveredBy(entry, pattern)));
+
+    // Assess
+    expect(ignoredByGit).to.include.members(['dist-local/', 'dist-bench/']);
+    expect(letIn).to.deep.equal([]);
+  });
 
   it('keeps what the builder copies', () => {
     // Prepare: every source of the builder's COPY lines (the last word is the destination), and their parents.

@@ -7,9 +7,10 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, type CollectionTag, type ScalarTag, type YAMLMap, type YAMLSeq } from 'yaml';
-import { loadConfig } from '../../../app/config/config.ts';
+import { ConfigError, loadConfig } from '../../../app/config/config.ts';
 import { boundedCallerDimension, createMetrics, publishRequestMetrics } from '../../../app/observability/metrics.ts';
 import type { RequestRecord } from '../../../app/observability/requestRecord.ts';
+import { evaluateMetricMath } from '../../helpers/metricMath.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 
@@ -94,6 +95,29 @@ const statementsOf = (policies: Json): Obj[] =>
     .filter((statement) => statement && !('Ref' in statement));
 
 const gateway = props('GatewayFunction');
+
+/** The version being deployed, as the alarms name it. */
+const NEW_VERSION = { 'Fn::GetAtt': ['GatewayFunction', 'Version.Version'] };
+
+/**
+ * An alarm's metric math on one minute of traffic (the values of its MetricStat ids), with the
+ * template's parameter defaults substituted: the value CloudWatch would compare with the threshold.
+ */
+function evaluateAlarm(alarm: Obj, traffic: Record<string, number | undefined>): number | undefined {
+  const values: Record<string, number | undefined> = {};
+  let returned: number | undefined;
+  for (const query of alarm.Metrics as Obj[]) {
+    const id = query.Id as string;
+    if (query.MetricStat) values[id] = traffic[id];
+    else {
+      const expression = typeof query.Expression === 'string' ? query.Expression : subText(query.Expression as Json);
+      const substituted = expression.replace(/\$\{(\w+)\}/g, (_, name: string) => String(parameters[name]!.Default));
+      values[id] = evaluateMetricMath(substituted, values);
+    }
+    if (query.ReturnData === true) returned = values[id];
+  }
+  return returned;
+}
 const hook = props('PreTrafficHook');
 
 const ROUTES: [string, string][] = [
@@ -237,21 +261,33 @@ describe('template.yaml: safe deployment', () => {
     for (const value of allowed) expect(value).to.match(/^(Canary10Percent\d+Minutes|Linear10PercentEvery\d+Minutes?|AllAtOnce)$/);
   });
 
-  it('rolls back on five alarms, all real CloudWatch alarms named after the stack', () => {
+  const ROLLBACK_ALARMS = [
+    'NewVersionErrorsAlarm',
+    'NewVersionServerErrorRateAlarm',
+    'NewVersionUpstreamErrorRateAlarm',
+    'NewVersionLatencyP99Alarm',
+    'NewVersionTimeToFirstTokenP99Alarm',
+  ];
+
+  it('rolls back only on alarms that judge the new version, all real CloudWatch alarms named after the stack', () => {
     // Prepare
     const alarmIds = (preference.Alarms as Obj[]).map((alarm) => alarm.Ref as string);
 
     // Act
-    const names = alarmIds.map((id) => subText(props(id).AlarmName as Json));
+    const names = ofType('AWS::CloudWatch::Alarm').map(([id]) => subText(props(id).AlarmName as Json));
 
     // Assess
-    expect(alarmIds).to.have.members(['AliasErrorsAlarm', 'NewVersionErrorsAlarm', 'ServerErrorRateAlarm', 'UpstreamErrorRateAlarm', 'LatencyP99Alarm']);
+    expect(alarmIds).to.have.members(ROLLBACK_ALARMS);
     for (const id of alarmIds) expect(resource(id).Type, id).to.equal('AWS::CloudWatch::Alarm');
     for (const name of names) expect(name).to.match(/^\$\{AWS::StackName\}-[a-z0-9-]+$/);
     expect(new Set(names).size).to.equal(names.length);
+    // Alarms that also see other versions page the operator but never decide a rollback.
+    expect(alarmIds).to.not.include.members(['AliasErrorsAlarm', 'UpstreamOutageAlarm']);
+    expect(props('AliasErrorsAlarm').AlarmDescription).to.match(/^Not a rollback alarm/);
+    expect(props('UpstreamOutageAlarm').AlarmDescription).to.match(/^Not a rollback alarm/);
   });
 
-  it('watches Lambda errors on the alias and on the new version', () => {
+  it('watches Lambda errors of the new version (rollback) and of the whole alias (not a rollback alarm)', () => {
     // Prepare
     const alias = props('AliasErrorsAlarm');
 
@@ -264,54 +300,88 @@ describe('template.yaml: safe deployment', () => {
       expect(alarm.MetricName).to.equal('Errors');
       expect(alarm.Dimensions).to.deep.include({ Name: 'Resource', Value: { 'Fn::Sub': '${GatewayFunction}:live' } });
     }
-    expect(newVersion.Dimensions).to.deep.include({ Name: 'ExecutedVersion', Value: { 'Fn::GetAtt': ['GatewayFunction', 'Version.Version'] } });
+    expect(newVersion.Dimensions).to.deep.include({ Name: 'ExecutedVersion', Value: NEW_VERSION });
   });
 
-  const rateAlarms: [string, string, string][] = [
-    ['ServerErrorRateAlarm', 'ServerErrors', 'ServerErrorRateThresholdPercent'],
-    ['UpstreamErrorRateAlarm', 'UpstreamErrors', 'UpstreamErrorRateThresholdPercent'],
-  ];
-  for (const [id, metricName, threshold] of rateAlarms) {
-    it(`${id} is ${metricName} / Requests from the EMF metrics of this service`, () => {
+  for (const id of ROLLBACK_ALARMS.filter((name) => name !== 'NewVersionErrorsAlarm')) {
+    it(`${id} reads the new version's own EMF metrics next to the whole service's`, () => {
       // Prepare
-      const alarm = props(id);
-      const queries = alarm.Metrics as Obj[];
+      const queries = props(id).Metrics as Obj[];
 
       // Act
-      const stats = queries.filter((q) => q.MetricStat);
-      const metrics = stats.map((q) => (q.MetricStat as Obj).Metric as Obj);
-      const expression = queries.find((q) => q.ReturnData === true)?.Expression as string;
+      const stats = queries.filter((q) => q.MetricStat).map((q) => ({ id: q.Id as string, metric: (q.MetricStat as Obj).Metric as Obj }));
 
       // Assess
-      expect(metrics.map((m) => m.MetricName)).to.have.members([metricName, 'Requests']);
-      // The ids the expression names must hold the right metrics, or the rate would be inverted.
-      expect(Object.fromEntries(stats.map((q) => [q.Id, ((q.MetricStat as Obj).Metric as Obj).MetricName]))).to.deep.equal({
-        errors: metricName,
-        requests: 'Requests',
-      });
-      for (const metric of metrics) {
-        expect(metric.Namespace).to.equal('BedrockGateway');
-        expect(metric.Dimensions).to.deep.equal([{ Name: 'service', Value: ref('ServiceName') }]);
+      expect(stats.filter(({ id: queryId }) => queryId.endsWith('New')).length, 'metrics of the new version').to.be.greaterThan(1);
+      for (const { id: queryId, metric } of stats) {
+        expect(metric.Namespace, queryId).to.equal('BedrockGateway');
+        const service = { Name: 'service', Value: ref('ServiceName') };
+        expect(metric.Dimensions, queryId).to.deep.equal(queryId.endsWith('New') ? [service, { Name: 'version', Value: NEW_VERSION }] : [service]);
       }
-      expect(expression).to.equal('IF(requests > 0, 100 * FILL(errors, 0) / requests, 0)');
-      expect(alarm.Threshold).to.deep.equal(ref(threshold));
-      expect(alarm.TreatMissingData).to.equal('notBreaching');
+      expect(queries.filter((q) => q.ReturnData === true)).to.have.length(1);
+      expect(props(id).TreatMissingData).to.equal('notBreaching');
     });
   }
 
-  it('watches p99 of the EMF Latency metric against a parameter', () => {
+  // The rule, run on invented traffic of one minute (a 10% canary: 20 requests on the new version, 180 on the rest).
+  type Traffic = Record<string, number | undefined>;
+  const rateTraffic = (newRequests: number, newFailed: number, restRequests: number, restFailed: number): Traffic => ({
+    reqNew: newRequests,
+    errNew: newFailed,
+    reqAll: newRequests + restRequests,
+    errAll: newFailed + restFailed,
+  });
+  const latencyTraffic = (newCount: number, newMean: number, newP99: number, restCount: number, restMean: number): Traffic => ({
+    p99New: newP99,
+    sumNew: newCount * newMean,
+    countNew: newCount,
+    sumAll: newCount * newMean + restCount * restMean,
+    countAll: newCount + restCount,
+  });
+  const scenarios: [string, string, Traffic, boolean][] = [
+    ['NewVersionUpstreamErrorRateAlarm', 'a new version whose every upstream call fails', rateTraffic(20, 20, 180, 0), true],
+    ['NewVersionUpstreamErrorRateAlarm', 'an upstream outage that fails every version alike', rateTraffic(20, 20, 180, 180), false],
+    ['NewVersionUpstreamErrorRateAlarm', 'an upstream failing half the calls of every version', rateTraffic(20, 10, 180, 90), false],
+    ['NewVersionUpstreamErrorRateAlarm', 'a healthy new version', rateTraffic(20, 0, 180, 1), false],
+    ['NewVersionUpstreamErrorRateAlarm', 'a failing new version with no other traffic to compare (AllAtOnce)', rateTraffic(200, 200, 0, 0), true],
+    ['NewVersionUpstreamErrorRateAlarm', 'one upstream failure in a minute under RollbackMinRequests', rateTraffic(2, 1, 180, 0), false],
+    ['NewVersionServerErrorRateAlarm', 'a new version that fails every request itself', rateTraffic(20, 20, 180, 0), true],
+    ['NewVersionServerErrorRateAlarm', 'a new version failing one request in ten itself', rateTraffic(20, 2, 180, 0), true],
+    ['NewVersionServerErrorRateAlarm', 'an identity-provider outage failing every version alike', rateTraffic(20, 20, 180, 180), false],
+    ['NewVersionServerErrorRateAlarm', 'a new version no worse than the old one', rateTraffic(20, 1, 180, 9), false],
+    ['NewVersionServerErrorRateAlarm', 'a minute without traffic on the new version', { reqNew: undefined, errNew: undefined, reqAll: 180, errAll: 0 }, false],
+    ['NewVersionTimeToFirstTokenP99Alarm', 'a new version slow to start every stream', latencyTraffic(20, 35_000, 60_000, 180, 800), true],
+    ['NewVersionTimeToFirstTokenP99Alarm', 'an upstream slow for every version alike', latencyTraffic(20, 35_000, 60_000, 180, 34_000), false],
+    ['NewVersionTimeToFirstTokenP99Alarm', 'a healthy new version', latencyTraffic(20, 700, 2_000, 180, 800), false],
+    ['NewVersionLatencyP99Alarm', 'a new version that hangs its answers', latencyTraffic(20, 200_000, 400_000, 180, 9_000), true],
+    ['NewVersionLatencyP99Alarm', 'an upstream slow for every version alike', latencyTraffic(20, 200_000, 400_000, 180, 190_000), false],
+  ];
+  for (const [id, what, traffic, rollsBack] of scenarios) {
+    it(`${id}: ${what} ${rollsBack ? 'rolls back' : 'rolls nothing back'}`, () => {
+      // Prepare
+      const alarm = props(id);
+      const threshold = parameters[(alarm.Threshold as Obj).Ref as string]!.Default as number;
+
+      // Act
+      const value = evaluateAlarm(alarm, traffic);
+
+      // Assess
+      expect(alarm.ComparisonOperator).to.equal('GreaterThanThreshold');
+      expect(value !== undefined && value > threshold, `alarm value ${value} against threshold ${threshold}`).to.equal(rollsBack);
+    });
+  }
+
+  it('pages on an upstream outage without rolling back (UpstreamOutageAlarm is service-wide)', () => {
     // Prepare
-    const alarm = props('LatencyP99Alarm');
+    const alarm = props('UpstreamOutageAlarm');
+    const threshold = parameters.UpstreamOutageThresholdPercent!.Default as number;
 
     // Act
-    const threshold = alarm.Threshold;
+    const value = evaluateAlarm(alarm, { requests: 200, errors: 200 });
 
     // Assess
-    expect(alarm.Namespace).to.equal('BedrockGateway');
-    expect(alarm.MetricName).to.equal('Latency');
-    expect(alarm.ExtendedStatistic).to.equal('p99');
-    expect(alarm.Dimensions).to.deep.equal([{ Name: 'service', Value: ref('ServiceName') }]);
-    expect(threshold).to.deep.equal(ref('LatencyP99ThresholdMs'));
+    expect(value).to.be.greaterThan(threshold);
+    expect(((alarm.Metrics as Obj[])[0]!.MetricStat as Obj).Metric).to.deep.include({ Dimensions: [{ Name: 'service', Value: ref('ServiceName') }] });
   });
 
   it('runs the PreTraffic hook before shifting', () => {
@@ -737,7 +807,8 @@ describe('template.yaml: alarms and dashboard read metrics the gateway really em
         requestId: 'r', operation: 'Converse', modelDimension: 'gpt-4o', status: 503, exception: 'ServiceUnavailableException',
         latencyMs: 5, upstreamLatencyMs: 4, timeToFirstTokenMs: 1, inputTokens: 1, outputTokens: 1, upstreamError: true,
       };
-      publishRequestMetrics(createMetrics('BedrockGateway', 'bedrock-gateway'), { ...record, caller: 'alice' }, boundedCallerDimension(10));
+      // As in Lambda, where the function version is a dimension, with the caller dimension on.
+      publishRequestMetrics(createMetrics('BedrockGateway', 'bedrock-gateway'), { ...record, caller: 'alice' }, { caller: boundedCallerDimension(10), functionVersion: '7' });
     } finally {
       process.stdout.write = write;
       if (saved.dev !== undefined) process.env.POWERTOOLS_DEV = saved.dev;
@@ -781,3 +852,96 @@ describe('template.yaml: alarms and dashboard read metrics the gateway really em
     });
   }
 });
+
+describe('template.yaml: safe defaults and limits that agree', () => {
+  it('leaves the account-wide API Gateway logging role alone unless asked (ConfigureApiGatewayLogging false)', () => {
+    // Prepare
+    const parameter = parameters.ConfigureApiGatewayLogging!;
+
+    // Act
+    const condition = conditions.ApiGatewayLoggingRoleWanted;
+
+    // Assess
+    expect(parameter.Default).to.equal('false');
+    expect(condition).to.deep.equal({ 'Fn::Equals': [ref('ConfigureApiGatewayLogging'), 'true'] });
+    for (const id of ['ApiGatewayCloudWatchRole', 'ApiGatewayAccount']) expect(resource(id).Condition, id).to.equal('ApiGatewayLoggingRoleWanted');
+  });
+
+  it('keeps the secrets and log groups when the stack is deleted or they are replaced', () => {
+    // Prepare
+    const kept = [...ofType('AWS::SecretsManager::Secret'), ...ofType('AWS::Logs::LogGroup')];
+
+    // Act
+    const policies = kept.map(([id, r]) => [id, r.DeletionPolicy, r.UpdateReplacePolicy]);
+
+    // Assess
+    expect(kept.map(([id]) => id)).to.include.members(['OpenAiKeySecret', 'CallerKeysSecret', 'GatewayFunctionLogGroup', 'ApiAccessLogGroup']);
+    for (const [id, deletion, replace] of policies) expect([deletion, replace], id as string).to.deep.equal(['Retain', 'Retain']);
+  });
+
+  it('creates no second stage: OpenApiVersion is set on the API', () => {
+    // Prepare
+    const api = props('GatewayApi');
+
+    // Act
+    const version = api.OpenApiVersion;
+
+    // Assess
+    expect(version).to.equal('2.0');
+    expect(((api.DefinitionBody as Obj).swagger as string)).to.equal(version);
+  });
+
+  it('reserves concurrency only when ReservedConcurrency is given', () => {
+    // Prepare
+    const parameter = parameters.ReservedConcurrency!;
+
+    // Act
+    const reserved = gateway.ReservedConcurrentExecutions;
+
+    // Assess
+    expect(parameter.Default).to.equal('');
+    expect(new RegExp(parameter.AllowedPattern as string).test('')).to.equal(true);
+    expect(new RegExp(parameter.AllowedPattern as string).test('50')).to.equal(true);
+    expect(new RegExp(parameter.AllowedPattern as string).test('-1')).to.equal(false);
+    expect(reserved).to.deep.equal({ 'Fn::If': ['HasReservedConcurrency', ref('ReservedConcurrency'), ref('AWS::NoValue')] });
+    expect(conditions.HasReservedConcurrency).to.deep.equal({ 'Fn::Not': [{ 'Fn::Equals': [ref('ReservedConcurrency'), ''] }] });
+  });
+
+  /** The function's environment with every parameter at its default (what a first `sam deploy` gives it). */
+  function defaultEnvironment(overrides: Record<string, number> = {}): NodeJS.ProcessEnv {
+    const variables = (gateway.Environment as Obj).Variables as Obj;
+    const env: NodeJS.ProcessEnv = { AWS_LAMBDA_FUNCTION_NAME: 'gateway', AWS_LAMBDA_FUNCTION_VERSION: '7' };
+    for (const [name, value] of Object.entries(variables)) {
+      const parameter = (value as Obj | null)?.Ref as string | undefined;
+      if (typeof value === 'string') env[name] = value;
+      else if (parameter && parameter in parameters) env[name] = String(overrides[parameter] ?? parameters[parameter]!.Default);
+    }
+    return env;
+  }
+
+  it('passes the function timeout to the function, and the default upstream budget fits in it', () => {
+    // Prepare
+    const env = defaultEnvironment();
+
+    // Act
+    const config = loadConfig(env);
+
+    // Assess
+    expect(((gateway.Environment as Obj).Variables as Obj).FUNCTION_TIMEOUT_SECONDS).to.deep.equal(ref('FunctionTimeout'));
+    expect(config.functionTimeoutSeconds).to.equal(900);
+    expect(config.openaiTimeoutMs * (config.openaiMaxRetries + 1)).to.be.at.most(900_000);
+    expect(config.functionVersion).to.equal('7');
+  });
+
+  it('gives a function whose upstream budget cannot fit its timeout a configuration error naming the variables', () => {
+    // Prepare
+    const env = defaultEnvironment({ OpenAiTimeoutMs: 600_000, FunctionTimeout: 900 });
+
+    // Act
+    const load = () => loadConfig(env);
+
+    // Assess
+    expect(load).to.throw(ConfigError, /OPENAI_TIMEOUT_MS \(600000\) x 3 attempts .*FUNCTION_TIMEOUT_SECONDS 900/);
+  });
+});
+

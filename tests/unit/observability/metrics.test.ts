@@ -103,7 +103,7 @@ describe('publishRequestMetrics: the request line', () => {
       ['TimeToFirstToken', 'Milliseconds', 120],
       ['InputTokens', 'Count', 42],
       ['OutputTokens', 'Count', 7],
-      // ServerErrors counts 5xx statuses; a 424 from the model is counted by UpstreamErrors.
+      // A failure the upstream caused counts as UpstreamErrors only, never as ServerErrors.
       ['ServerErrors', 'Count', 0],
       ['UpstreamErrors', 'Count', 1],
     ];
@@ -125,20 +125,25 @@ describe('publishRequestMetrics: the request line', () => {
     expect(lines[0]).to.include({ ServerErrors: 0, UpstreamErrors: 0, Requests: 1, Latency: 3 });
   });
 
-  const statuses: readonly (readonly [number, boolean | undefined, number, number])[] = [
-    [200, undefined, 0, 0],
-    [400, false, 0, 0],
-    [429, true, 0, 1],
-    [424, true, 0, 1],
-    [500, false, 1, 0],
-    [503, true, 1, 1],
+  // [what, status, exception, upstreamError, ServerErrors, UpstreamErrors]: counted by whom the failure came from.
+  const outcomes: readonly (readonly [string, number, string | undefined, boolean | undefined, number, number])[] = [
+    ['a success', 200, undefined, undefined, 0, 0],
+    ["the caller's own 400", 400, 'ValidationException', false, 0, 0],
+    ['an upstream 429', 429, 'ThrottlingException', true, 0, 1],
+    ['an upstream 500 (424)', 424, 'ModelErrorException', true, 0, 1],
+    ['a gateway 500', 500, 'InternalServerException', false, 1, 0],
+    ['an upstream outage (503)', 503, 'ServiceUnavailableException', true, 0, 1],
+    ['an identity provider outage (503, not the upstream)', 503, 'ServiceUnavailableException', false, 1, 0],
+    ['an upstream cut after the 200 (exception frame)', 200, 'ModelStreamErrorException', true, 0, 1],
+    ['a gateway failure after the 200 (exception frame)', 200, 'InternalServerException', false, 1, 0],
+    ['a caller gone mid-stream', 200, 'ClientDisconnected', false, 0, 0],
   ];
-  for (const [status, upstreamError, serverErrors, upstreamErrors] of statuses) {
-    it(`status ${status}, upstreamError ${String(upstreamError)} -> ServerErrors ${serverErrors}, UpstreamErrors ${upstreamErrors}`, () => {
+  for (const [what, status, exception, upstreamError, serverErrors, upstreamErrors] of outcomes) {
+    it(`${what} -> ServerErrors ${serverErrors}, UpstreamErrors ${upstreamErrors}`, () => {
       // Prepare
       const metrics = enabledMetrics();
       // Act
-      const lines = captureEmf(() => publishRequestMetrics(metrics, { ...MINIMAL, status, upstreamError }));
+      const lines = captureEmf(() => publishRequestMetrics(metrics, { ...MINIMAL, status, exception, upstreamError }));
       // Assess
       expect(lines[0]).to.include({ ServerErrors: serverErrors, UpstreamErrors: upstreamErrors });
     });
@@ -191,12 +196,35 @@ describe('publishRequestMetrics: the Errors line', () => {
   });
 });
 
+describe('publishRequestMetrics: the function version dimension', () => {
+  it('adds [service, version] to the request line in Lambda, the set the canary alarms select the new version by', () => {
+    // Prepare
+    const metrics = enabledMetrics();
+    // Act
+    const lines = captureEmf(() => publishRequestMetrics(metrics, FULL, { functionVersion: '42' }));
+    // Assess
+    const request = lines.find((line) => metricNames(line).includes('Requests')) as EmfLine;
+    expect(dimensionSets(request)).to.deep.include(['service', 'version']);
+    expect(dimensionSets(request)).to.deep.include(['service']);
+    expect(request).to.include({ version: '42', Requests: 1, UpstreamErrors: 1, ServerErrors: 0, TimeToFirstToken: 120 });
+  });
+
+  it('has no version set outside Lambda', () => {
+    // Prepare
+    const metrics = enabledMetrics();
+    // Act
+    const lines = captureEmf(() => publishRequestMetrics(metrics, FULL));
+    // Assess
+    for (const line of lines) expect(dimensionSets(line).flat()).to.not.include('version');
+  });
+});
+
 describe('publishRequestMetrics: the caller dimension', () => {
   it('adds [service, caller] to the request line and to Errors', () => {
     // Prepare
     const metrics = enabledMetrics();
     // Act
-    const lines = captureEmf(() => publishRequestMetrics(metrics, { ...FULL, caller: 'alice' }, boundedCallerDimension(10)));
+    const lines = captureEmf(() => publishRequestMetrics(metrics, { ...FULL, caller: 'alice' }, { caller: boundedCallerDimension(10) }));
     // Assess
     const [request, errors] = lines as [EmfLine, EmfLine];
     expect(dimensionSets(request)).to.deep.include(['service', 'caller']);
@@ -210,7 +238,7 @@ describe('publishRequestMetrics: the caller dimension', () => {
     const metrics = enabledMetrics();
     // Act
     const lines = captureEmf(() => {
-      publishRequestMetrics(metrics, { ...MINIMAL, operation: 'Health' }, boundedCallerDimension(10));
+      publishRequestMetrics(metrics, { ...MINIMAL, operation: 'Health' }, { caller: boundedCallerDimension(10) });
       publishRequestMetrics(metrics, { ...MINIMAL, caller: 'alice' });
     });
     // Assess
