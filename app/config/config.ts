@@ -5,6 +5,7 @@
  */
 import * as z from '../schemas/zod.ts';
 import { parseApiKeyList, parseSigV4Credentials, splitCommaList, type ApiKeyEntry, type Parsed } from './credentials.ts';
+import { parseAllowedOrigins, type AllowedOrigins } from './cors.ts';
 import { lambdaRuntime } from './lambdaRuntime.ts';
 import { LOG_LEVELS, logLevelOf, type LogLevel } from './logLevels.ts';
 import { timeBudgetProblem } from './timeBudget.ts';
@@ -49,6 +50,16 @@ function credentialsJson<T>(parse: (value: string) => Parsed<T>) {
     ),
   );
 }
+
+const allowedOrigins = z.pipe(
+  z._default(z.string(), ''),
+  z.transform((value: string, ctx) => {
+    const parsed = parseAllowedOrigins(value);
+    if ('origins' in parsed) return parsed.origins;
+    ctx.issues.push({ code: 'custom', message: parsed.problem, input: value });
+    return z.NEVER;
+  }),
+);
 
 /**
  * What the default MAX_BODY_BYTES leaves room for: Lambda refuses an invocation whose event is over
@@ -118,6 +129,7 @@ const EnvSchema = z.object({
   SIGV4_CREDENTIALS_SECRET_ID: z.optional(z.string()),
   METRICS_CALLER_DIMENSION: z._default(booleanSwitch, true),
   METRICS_CALLER_LIMIT: intFrom(100, 1, 10_000),
+  CORS_ALLOWED_ORIGINS: allowedOrigins,
   // The function's own timeout (template.yaml passes its Timeout): the upstream budget must fit in it.
   FUNCTION_TIMEOUT_SECONDS: z.optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(900))),
   // The Lambda runtime's own (config/lambdaRuntime.ts).
@@ -188,6 +200,8 @@ const ConfigSchema = z.pipe(
       sigv4CredentialsSecretId: e.SIGV4_CREDENTIALS_SECRET_ID || undefined,
       /** The caller as a metrics dimension: at most `limit` distinct names per container, the rest as `other`. */
       callerMetrics: Object.freeze({ enabled: e.METRICS_CALLER_DIMENSION, limit: e.METRICS_CALLER_LIMIT }),
+      /** Web origins that get CORS headers (empty: none; `*`: any). */
+      allowedOrigins: Object.freeze(e.CORS_ALLOWED_ORIGINS) as AllowedOrigins,
       /** The Lambda function version serving (a metrics dimension the canary alarms select by); undefined outside Lambda. */
       functionVersion: runtime.functionVersion,
       functionTimeoutSeconds: e.FUNCTION_TIMEOUT_SECONDS,

@@ -14,6 +14,7 @@ import { sanitizeMessage } from '../core/redact.ts';
 import type { GatewayRequest } from '../core/request.ts';
 import { errorResponse, type GatewayResponse } from '../core/response.ts';
 import { route } from '../core/router.ts';
+import { createCors } from './cors.ts';
 
 export type Gateway = (request: GatewayRequest) => Promise<GatewayResponse>;
 
@@ -24,7 +25,19 @@ export interface GatewayOptions {
 }
 
 export function createGateway({ deps, auth, telemetry }: GatewayOptions): Gateway {
-  return async function handle(request) {
+  const cors = createCors(deps.config.allowedOrigins);
+  if (!cors) return answer;
+  // A preflight is answered before routing and auth (it carries no credentials) and, as API
+  // Gateway's preflight mocks, is not a request of its own in the logs or metrics.
+  return async (request) => {
+    const preflight = cors.preflight(request);
+    if (preflight) return preflight;
+    const response = await answer(request);
+    cors.decorate(request, response.headers);
+    return response;
+  };
+
+  async function answer(request: GatewayRequest): Promise<GatewayResponse> {
     const startedAt = performance.now();
     const requestId = request.requestId ?? randomUUID();
     const record: RequestRecord = { requestId, operation: 'Unknown', status: 0, latencyMs: 0 };
@@ -67,7 +80,7 @@ export function createGateway({ deps, auth, telemetry }: GatewayOptions): Gatewa
       return response;
     }
     return { ...response, body: finishWhenDone(response.body, () => finish(response.status)) };
-  };
+  }
 }
 
 /** The one place the size limit is enforced, whichever edge the body came from; read at most once. */

@@ -56,3 +56,12 @@ export function requireTool(tool: Tool): void {
     this.skip();
   });
 }
+
+/** Debian's Chromium (apt-get install chromium), driven by playwright-core for the browser CORS test. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export const CHROMIUM_TOOL: Tool = {
+  name: 'Chromium',
+  install: 'apt-get install chromium (or set CHROMIUM_PATH)',
+  problem: () => commandProblem(CHROMIUM, ['--version']),
+};

@@ -44,6 +44,7 @@ describe('loadConfig: defaults', () => {
       sigv4Credentials: undefined,
       sigv4CredentialsSecretId: undefined,
       callerMetrics: { enabled: true, limit: 100 },
+      allowedOrigins: [],
       functionVersion: undefined,
       functionTimeoutSeconds: undefined,
     } satisfies Config);
@@ -302,6 +303,33 @@ describe('loadConfig: X-Ray tracing (POWERTOOLS_TRACE_ENABLED, else on in a real
       const { tracing } = loadConfig(env);
       // Assess
       expect(tracing).to.equal(expected);
+    });
+  }
+});
+
+describe('loadConfig: CORS_ALLOWED_ORIGINS', () => {
+  const accepted: readonly (readonly [string, readonly string[]])[] = [
+    ['', []],
+    ['https://app.example.com', ['https://app.example.com']],
+    [' https://App.Example.com , http://localhost:5173 ', ['https://app.example.com', 'http://localhost:5173']],
+    ['https://app.example.com/', ['https://app.example.com']],
+    ['*', ['*']],
+  ];
+  for (const [value, origins] of accepted) {
+    it(`reads ${JSON.stringify(value)}`, () => {
+      // Act
+      const config = loadConfig({ CORS_ALLOWED_ORIGINS: value });
+      // Assess
+      expect(config.allowedOrigins).to.deep.equal(origins);
+    });
+  }
+
+  for (const value of ['app.example.com', 'https://app.example.com/path', 'ftp://files.example.com', 'https://app.example.com:443']) {
+    it(`refuses ${JSON.stringify(value)}, naming the variable`, () => {
+      // Act
+      const error = configError({ CORS_ALLOWED_ORIGINS: value });
+      // Assess
+      expect(error.message).to.match(/CORS_ALLOWED_ORIGINS: must list/);
     });
   }
 });

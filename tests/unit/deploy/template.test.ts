@@ -7,7 +7,10 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, type CollectionTag, type ScalarTag, type YAMLMap, type YAMLSeq } from 'yaml';
+import * as velocity from 'velocityjs';
 import { ConfigError, loadConfig } from '../../../app/config/config.ts';
+import { parseAllowedOrigins } from '../../../app/config/cors.ts';
+import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, createCors } from '../../../app/gateway/cors.ts';
 import { boundedCallerDimension, createMetrics, publishRequestMetrics } from '../../../app/observability/metrics.ts';
 import type { RequestRecord } from '../../../app/observability/requestRecord.ts';
 import { evaluateMetricMath } from '../../helpers/metricMath.ts';
@@ -476,7 +479,7 @@ describe('template.yaml: API', () => {
     }
   });
 
-  it('has a traced, regional stage with CORS, throttling and no body logging', () => {
+  it('has a traced, regional stage with throttling and no body logging', () => {
     // Prepare
     const settings = (api.MethodSettings as Obj[])[0]!;
 
@@ -487,7 +490,6 @@ describe('template.yaml: API', () => {
     expect(stage).to.deep.equal(ref('StageName'));
     expect(api.TracingEnabled).to.equal(true);
     expect((api.EndpointConfiguration as Obj).Type).to.equal('REGIONAL');
-    expect((api.Cors as Obj).AllowHeaders).to.match(/authorization/).and.match(/x-api-key/);
     expect(settings.DataTraceEnabled).to.equal(false);
     expect(settings.MetricsEnabled).to.equal(true);
     expect(settings.ThrottlingRateLimit).to.deep.equal(ref('ApiThrottleRateLimit'));
@@ -945,3 +947,107 @@ describe('template.yaml: safe defaults and limits that agree', () => {
   });
 });
 
+describe('template.yaml: CORS follows AllowedOrigins in the function and in the preflight mocks', () => {
+  const api = props('GatewayApi');
+  const paths = (api.DefinitionBody as Obj).paths as Record<string, Obj>;
+
+  /** The preflight mock's mapping template of a route, with AllowedOrigins substituted as CloudFormation would. */
+  function preflightTemplate(route: string, allowedOrigins: string): string {
+    const integration = (paths[route]!.options as Obj)['x-amazon-apigateway-integration'] as Obj;
+    const template = subText((((integration.responses as Obj).default as Obj).responseTemplates as Obj)['application/json'] as Json);
+    return template.replace('${AllowedOrigins}', allowedOrigins);
+  }
+
+  /** What API Gateway would answer a preflight with: the mock's static headers plus the mapping template's overrides. */
+  function mockPreflight(route: string, allowedOrigins: string, headers: Record<string, string>): Record<string, string> {
+    const integration = (paths[route]!.options as Obj)['x-amazon-apigateway-integration'] as Obj;
+    const fixed = ((integration.responses as Obj).default as Obj).responseParameters as Record<string, string>;
+    const answer: Record<string, string> = {};
+    for (const [name, value] of Object.entries(fixed)) answer[name.replace('method.response.header.', '')] = value.replace(/^'|'$/g, '');
+    const context = { responseOverride: { header: {} as Record<string, string> } };
+    const input = { params: () => ({ header: { get: (name: string) => headers[name] } }) };
+    velocity.render(preflightTemplate(route, allowedOrigins), { input, context });
+    return { ...answer, ...context.responseOverride.header };
+  }
+
+  /** The function's answer to the same preflight (the local server and a Function URL get this one). */
+  function functionPreflight(allowedOrigins: string, origin: string): Record<string, string> {
+    const parsed = parseAllowedOrigins(allowedOrigins);
+    if (!('origins' in parsed)) throw new Error(parsed.problem);
+    const response = createCors(parsed.origins)?.preflight({ method: 'OPTIONS', path: '/health', query: {}, body: '', headers: { origin, 'access-control-request-method': 'POST' } });
+    return response?.headers ?? {};
+  }
+
+  it('passes AllowedOrigins to the function, no CORS by default', () => {
+    // Prepare
+    const variables = (gateway.Environment as Obj).Variables as Obj;
+
+    // Act
+    const parameter = parameters.AllowedOrigins!;
+
+    // Assess
+    expect(variables.CORS_ALLOWED_ORIGINS).to.deep.equal(ref('AllowedOrigins'));
+    expect(parameter.Default).to.equal('');
+    expect(api.Cors, "SAM's Cors sends one fixed origin").to.equal(undefined);
+  });
+
+  it('has one identical preflight mock, open to everyone (no API key), on every route', () => {
+    // Prepare
+    const mocks = ROUTES.map(([, route]) => paths[route]?.options as Obj | undefined);
+
+    // Act
+    const distinct = new Set(mocks.map((mock) => JSON.stringify(mock)));
+
+    // Assess
+    expect(mocks.every((mock) => mock !== undefined)).to.equal(true);
+    expect(distinct.size).to.equal(1);
+    expect(mocks[0]!.security).to.deep.equal([]);
+    expect((mocks[0]!['x-amazon-apigateway-integration'] as Obj).type).to.equal('mock');
+  });
+
+  const cases: [string, string, Record<string, string>][] = [
+    ['an allowed origin', 'https://app.example.com,http://127.0.0.1:5173', { Origin: 'http://127.0.0.1:5173' }],
+    ['an allowed origin sent in lower case (HTTP/2)', 'https://app.example.com', { origin: 'https://app.example.com' }],
+    ['another origin', 'https://app.example.com', { Origin: 'https://evil.example' }],
+    ['a prefix of an allowed origin', 'https://app.example.com', { Origin: 'https://app.example.co' }],
+    ['any origin with *', '*', { Origin: 'https://anywhere.example' }],
+    ['any origin when CORS is off', '', { Origin: 'https://app.example.com' }],
+  ];
+  for (const [what, allowedOrigins, headers] of cases) {
+    it(`answers the preflight of ${what} exactly as the function does`, () => {
+      // Prepare
+      const origin = Object.values(headers)[0]!;
+
+      // Act
+      const mock = mockPreflight('/model/{modelId}/converse', allowedOrigins, headers);
+
+      // Assess
+      const expected = functionPreflight(allowedOrigins, origin);
+      expect(mock).to.deep.equal(allowedOrigins === '' ? { Vary: 'Origin' } : expected);
+    });
+  }
+
+  it('lists the same allowed request headers as the function', () => {
+    // Act
+    const template = preflightTemplate('/health', 'https://app.example.com');
+
+    // Assess
+    expect(template).to.include(`Access-Control-Allow-Headers = "${CORS_ALLOWED_HEADERS.join(',')}"`);
+    expect(template).to.include(`Access-Control-Allow-Methods = "${CORS_ALLOWED_METHODS}"`);
+  });
+
+  it("echoes the Origin on API Gateway's own errors only when CORS is on, and exposes the error type", () => {
+    // Prepare
+    const responses = api.GatewayResponses as Record<string, Obj>;
+
+    // Act
+    const headers = Object.values(responses).map((response) => (response.ResponseParameters as Obj).Headers as Obj);
+
+    // Assess
+    for (const header of headers) {
+      expect(header['Access-Control-Allow-Origin']).to.deep.equal({ 'Fn::If': ['CorsEnabled', 'method.request.header.origin', ref('AWS::NoValue')] });
+      expect(header['Access-Control-Expose-Headers']).to.deep.equal({ 'Fn::If': ['CorsEnabled', "'x-amzn-RequestId,x-amzn-ErrorType'", ref('AWS::NoValue')] });
+    }
+    expect(conditions.CorsEnabled).to.deep.equal({ 'Fn::Not': [{ 'Fn::Equals': [ref('AllowedOrigins'), ''] }] });
+  });
+});
