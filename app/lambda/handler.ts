@@ -49,4 +49,17 @@ function lambdaGateway(): Gateway {
 
 const gateway = lambdaGateway();
 
+/**
+ * The runtime client (aws-lambda-ric 4) leaves a promise of each streamed response unhandled: when
+ * the Runtime API connection carrying a stream fails, Node would exit on the unhandled rejection and
+ * take the warm container, and every stream on it, down. Log it (name and redacted message, never a
+ * stack) and keep serving; the invocation itself ends as the runtime decides.
+ */
+process.on('unhandledRejection', (reason) => {
+  const error = reason instanceof Error ? reason : undefined;
+  createLogger('INFO').error('unhandled rejection (process kept alive)', {
+    error: error ? `${error.name}: ${sanitizeMessage(error.message, '(no message)').slice(0, 300)}` : typeof reason,
+  });
+});
+
 export const handler = lambdaRuntime().samLocal ? createBufferedHandler(gateway) : createStreamingHandler(gateway);

@@ -4,15 +4,17 @@
  * InvokeMode RESPONSE_STREAM). `sam local start-api` cannot stream, so a buffered handler
  * that returns a proxy result (event-stream bodies base64-encoded) serves it there.
  */
-import type { Writable } from 'node:stream';
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { Gateway } from '../gateway/pipeline.ts';
 import type { GatewayResponse } from '../core/response.ts';
 import { toGatewayRequest, type LambdaHttpEvent } from './event.ts';
-import { httpResponseStream, streamifyResponse, type StreamingHandler } from './runtime.ts';
+import { httpResponseStream, streamifyResponse, type ResponseStream, type StreamingHandler } from './runtime.ts';
+
+/** A zero-byte write: under the real runtime client the first write() is what sends the prelude. */
+const COMMIT_PRELUDE = new Uint8Array(0);
 
 export function createStreamingHandler(gateway: Gateway): StreamingHandler<LambdaHttpEvent> {
-  return streamifyResponse(async (event: LambdaHttpEvent, responseStream: Writable, _context: Context) => {
+  return streamifyResponse(async (event: LambdaHttpEvent, responseStream: ResponseStream, _context: Context) => {
     const aborter = new AbortController();
     // The caller going away closes the stream early: stop paying for the upstream.
     const onClose = () => aborter.abort();
@@ -20,6 +22,9 @@ export function createStreamingHandler(gateway: Gateway): StreamingHandler<Lambd
     try {
       const response = await gateway(toGatewayRequest(event, aborter.signal));
       const out = httpResponseStream(responseStream, { statusCode: response.status, headers: response.headers });
+      // The status and headers leave now, whatever follows: an empty body (a 204 preflight) would
+      // otherwise go out with no prelude at all, and a stream's caller sees its 200 before the first frame.
+      out.write(COMMIT_PRELUDE);
       await writeBody(out, response);
       out.end();
       if (!out.writableFinished) await whenSettled(out, 'finish');
@@ -29,7 +34,7 @@ export function createStreamingHandler(gateway: Gateway): StreamingHandler<Lambd
   });
 }
 
-async function writeBody(out: Writable, response: GatewayResponse): Promise<void> {
+async function writeBody(out: ResponseStream, response: GatewayResponse): Promise<void> {
   if (response.kind === 'buffered') {
     if (response.body.byteLength > 0) out.write(response.body);
     return;
@@ -45,7 +50,7 @@ async function writeBody(out: Writable, response: GatewayResponse): Promise<void
  * went away) never emits 'drain' or 'finish'; waiting for those alone would hold the invocation
  * open until the function timeout.
  */
-function whenSettled(stream: Writable, event: 'drain' | 'finish'): Promise<void> {
+function whenSettled(stream: ResponseStream, event: 'drain' | 'finish'): Promise<void> {
   if (stream.destroyed) return Promise.resolve();
   const names = [event, 'close', 'error'];
   return new Promise((resolve) => {

@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { Context } from 'aws-lambda';
 import type { LambdaHttpEvent } from '../../app/lambda/event.ts';
-import type { StreamingHandler } from '../../app/lambda/runtime.ts';
+import { localResponseStream, type StreamingHandler } from '../../app/lambda/runtime.ts';
 
 export type FrontDoor = 'rest' | 'url';
 
@@ -110,7 +110,8 @@ export async function startLambdaFrontDoor(handler: StreamingHandler<LambdaHttpE
   const server = http.createServer(async (req, res) => {
     const body = await readAll(req);
     const event = door === 'rest' ? restEvent(req, body, stage) : functionUrlEvent(req, body);
-    const out = responseStream(res);
+    // The sink behind the real runtime client's stream shape (the prelude comes with the first write).
+    const out = localResponseStream(responseStream(res));
     try {
       await handler(event, out, {} as Context);
     } catch {

@@ -1,10 +1,12 @@
-/** A Writable standing in for Lambda's response stream: it keeps every chunk and when each arrived. */
+/** The sink behind a stand-in for Lambda's response stream (`responseStream`): it keeps every chunk and when each arrived. */
 import { Writable } from 'node:stream';
-import { splitPrelude } from '../../app/lambda/runtime.ts';
+import { localResponseStream, splitPrelude, type ResponseStream } from '../../app/lambda/runtime.ts';
 
 export class CapturedResponseStream extends Writable {
   readonly chunks: Buffer[] = [];
   readonly arrivals: number[] = [];
+  /** What a streaming handler is given: this sink behind the real runtime client's stream shape. */
+  readonly responseStream: ResponseStream & { readonly contentType: string } = localResponseStream(this);
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
     this.chunks.push(Buffer.from(chunk));

@@ -109,7 +109,17 @@ describe('Build: the Dockerfile build steps and the bundle budget', function () 
       import { Writable } from 'node:stream';
       const { handler } = await import(${JSON.stringify(path.join(outdir, 'handler.mjs'))});
       const chunks = [];
-      const out = new Writable({ write(c, _e, cb) { chunks.push(Buffer.from(c)); cb(); } });
+      const sink = new Writable({ write(c, _e, cb) { chunks.push(Buffer.from(c)); cb(); } });
+      // The real client's protocol (the real-runtime test runs the client itself): a content type,
+      // and the prelude written by the first write() through _onBeforeFirstWrite.
+      const out = { on: sink.on.bind(sink), once: sink.once.bind(sink), off: sink.off.bind(sink), end: sink.end.bind(sink), destroy: sink.destroy.bind(sink), setContentType() {} };
+      Object.defineProperty(out, 'destroyed', { get: () => sink.destroyed });
+      Object.defineProperty(out, 'writableFinished', { get: () => sink.writableFinished });
+      let first = true;
+      out.write = (chunk) => {
+        if (first) { first = false; out._onBeforeFirstWrite?.((part) => sink.write(part)); }
+        return sink.write(chunk);
+      };
       await handler(${JSON.stringify(event)}, out, {});
       process.stdout.write(Buffer.concat(chunks).toString('latin1'));`;
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {

@@ -182,7 +182,7 @@ describe('CORS: the Lambda handler puts the headers in the streamed prelude', ()
     event.headers = { ...event.headers, origin: ALLOWED };
     const stream = new CapturedResponseStream();
     // Act
-    await createStreamingHandler(gw.gateway)(event, stream, {} as Context);
+    await createStreamingHandler(gw.gateway)(event, stream.responseStream, {} as Context);
     // Assess
     const { statusCode, headers } = stream.http;
     expect(statusCode).to.equal(200);

@@ -59,7 +59,7 @@ describe('Lambda handlers: every sample event', () => {
       const scope = mockFor(file);
       const stream = new CapturedResponseStream();
       // Act
-      await createStreamingHandler(gw.gateway)(loadEvent(file), stream, context);
+      await createStreamingHandler(gw.gateway)(loadEvent(file), stream.responseStream, context);
       // Assess
       const { statusCode, headers, body } = stream.http;
       expect(statusCode, body.toString()).to.equal(200);
@@ -95,7 +95,7 @@ describe('Lambda handlers: errors and streaming behaviour', () => {
   async function invoke(event: unknown, env: Record<string, string> = {}) {
     const gw = testGateway(env);
     const stream = new CapturedResponseStream();
-    await createStreamingHandler(gw.gateway)(event as LambdaHttpEvent, stream, context);
+    await createStreamingHandler(gw.gateway)(event as LambdaHttpEvent, stream.responseStream, context);
     return { ...stream.http, records: gw.records, stream };
   }
 
@@ -146,7 +146,7 @@ describe('Lambda handlers: errors and streaming behaviour', () => {
       const gw = testGateway(env, 'lambda', { ...SAMPLE_AUTH_OPTIONS, now: () => SAMPLE_AUTH_OPTIONS.now!() + (later ?? 0) });
       const stream = new CapturedResponseStream();
       // Act
-      await createStreamingHandler(gw.gateway)(event as LambdaHttpEvent, stream, context);
+      await createStreamingHandler(gw.gateway)(event as LambdaHttpEvent, stream.responseStream, context);
       // Assess
       expect(stream.http.statusCode).to.equal(403);
       expect(stream.http.headers['x-amzn-ErrorType']).to.equal(exception);

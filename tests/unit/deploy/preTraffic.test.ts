@@ -25,7 +25,7 @@ const HOOK_EVENT = { DeploymentId: 'd-ABC123', LifecycleEventHookExecutionId: 'e
 /** A streamed response as Invoke returns it, written by the runtime adapter the gateway uses: JSON prelude, 8 NUL bytes, body. */
 function streamed(statusCode: number, body: string): Uint8Array {
   const stream = new CapturedResponseStream();
-  httpResponseStream(stream, { statusCode, headers: { 'content-type': 'application/json' } }).write(body);
+  httpResponseStream(stream.responseStream, { statusCode, headers: { 'content-type': 'application/json' } }).write(body);
   return stream.bytes;
 }
 
@@ -138,7 +138,7 @@ describe('PreTraffic hook: against the gateway\'s own Lambda adapters', () => {
       name: 'streaming handler',
       invoke: async (gateway, event) => {
         const stream = new CapturedResponseStream();
-        await createStreamingHandler(gateway)(event, stream, {} as Context);
+        await createStreamingHandler(gateway)(event, stream.responseStream, {} as Context);
         return stream.bytes;
       },
     },

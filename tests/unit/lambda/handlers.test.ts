@@ -5,7 +5,7 @@ import type { Gateway } from '../../../app/gateway/pipeline.ts';
 import type { GatewayRequest } from '../../../app/core/request.ts';
 import { jsonResponse, type GatewayResponse } from '../../../app/core/response.ts';
 import { createBufferedHandler, createStreamingHandler } from '../../../app/lambda/handlers.ts';
-import { httpResponseStream, splitPrelude, streamifyResponse } from '../../../app/lambda/runtime.ts';
+import { HTTP_INTEGRATION_CONTENT_TYPE, httpResponseStream, localResponseStream, splitPrelude, STREAMING_HANDLER_TAG, streamifyResponse } from '../../../app/lambda/runtime.ts';
 
 const CONTEXT = {} as Context;
 const EVENT_STREAM = 'application/vnd.amazon.eventstream';
@@ -102,14 +102,16 @@ describe('lambda runtime detection', () => {
     // Prepare (@aws/lambda-invoke-store sets `globalThis.awslambda = {}` when Powertools or the AWS SDK load)
     const runtime = await freshRuntime({ InvokeStore: undefined }, 'empty-global');
     const handler = async () => undefined;
-    const stream = new CollectingStream();
+    const sink = new CollectingStream();
+    const stream = localResponseStream(sink);
     // Act
     const wrapped = runtime.streamifyResponse(handler);
     const out = runtime.httpResponseStream(stream, { statusCode: 200, headers: {} });
+    out.write('');
     // Assess
     expect(wrapped).to.equal(handler);
     expect(out).to.equal(stream);
-    expect(splitWritten(stream.bytes()).prelude).to.deep.equal({ statusCode: 200, headers: {} });
+    expect(splitWritten(sink.bytes()).prelude).to.deep.equal({ statusCode: 200, headers: {} });
   });
 
   it('uses the Lambda runtime API when it is present', async () => {
@@ -123,7 +125,7 @@ describe('lambda runtime detection', () => {
         return wrappedByRuntime;
       },
       HttpResponseStream: {
-        from: (_stream: Writable, prelude: unknown) => {
+        from: (_stream: unknown, prelude: unknown) => {
           calls.push(`from ${JSON.stringify(prelude)}`);
           return runtimeStream;
         },
@@ -132,7 +134,7 @@ describe('lambda runtime detection', () => {
     const runtime = await freshRuntime(fakeRuntime, 'real-runtime');
     // Act
     const wrapped = runtime.streamifyResponse(async () => undefined);
-    const out = runtime.httpResponseStream(new CollectingStream(), { statusCode: 201, headers: {} });
+    const out = runtime.httpResponseStream(localResponseStream(new CollectingStream()), { statusCode: 201, headers: {} });
     // Assess
     expect(wrapped).to.equal(wrappedByRuntime);
     expect(out).to.equal(runtimeStream);
@@ -140,26 +142,53 @@ describe('lambda runtime detection', () => {
   });
 });
 
-describe('lambda runtime without the awslambda streaming API', () => {
-
-  it('streamifyResponse returns the handler itself', () => {
+describe('lambda runtime without the awslambda streaming API: the real client\'s behaviour', () => {
+  it('streamifyResponse tags the handler as streaming, as the runtime does, and returns it', () => {
     // Prepare
     const handler = async () => undefined;
     // Act
     const wrapped = streamifyResponse(handler);
     // Assess
     expect(wrapped).to.equal(handler);
+    expect((wrapped as unknown as Record<symbol, unknown>)[STREAMING_HANDLER_TAG]).to.equal('response');
+    expect(STREAMING_HANDLER_TAG).to.equal(Symbol.for('aws.lambda.runtime.handler.streaming'));
   });
 
-  it('httpResponseStream writes the JSON prelude and 8 NUL bytes, then returns the same stream', () => {
+  it('hands the handler a plain object forwarding a fixed list of methods: no pipe, not a Writable', () => {
+    // Act
+    const stream = localResponseStream(new CollectingStream());
+    // Assess
+    expect(Object.getPrototypeOf(stream)).to.equal(Object.prototype);
+    expect(stream).to.not.be.instanceOf(Writable);
+    expect('pipe' in stream).to.equal(false);
+    expect(stream.contentType).to.equal('application/octet-stream');
+  });
+
+  it('httpResponseStream sets the integration content type and writes nothing until the first write', () => {
     // Prepare
-    const stream = new CollectingStream();
+    const sink = new CollectingStream();
     const prelude = { statusCode: 201, headers: { 'content-type': 'application/json', 'x-amzn-RequestId': 'r' } };
     // Act
-    const out = httpResponseStream(stream, prelude);
+    const out = httpResponseStream(localResponseStream(sink), prelude);
+    const before = sink.bytes().byteLength;
+    out.write('body');
     // Assess
-    expect(out).to.equal(stream);
-    expect(stream.bytes().equals(Buffer.concat([Buffer.from(JSON.stringify(prelude)), Buffer.alloc(8)]))).to.equal(true);
+    expect((out as ReturnType<typeof localResponseStream>).contentType).to.equal(HTTP_INTEGRATION_CONTENT_TYPE);
+    expect(before).to.equal(0);
+    expect(sink.bytes().equals(Buffer.concat([Buffer.from(JSON.stringify(prelude)), Buffer.alloc(8), Buffer.from('body')]))).to.equal(true);
+  });
+
+  it('sends no prelude for a response that only ends (as the real client), and refuses a late content type', () => {
+    // Prepare
+    const sink = new CollectingStream();
+    const out = httpResponseStream(localResponseStream(sink), { statusCode: 204, headers: {} });
+    // Act
+    out.end();
+    // Assess
+    expect(sink.bytes().byteLength).to.equal(0);
+    const written = localResponseStream(new CollectingStream());
+    written.write('x');
+    expect(() => written.setContentType('text/plain')).to.throw('Cannot set content-type, too late.');
   });
 });
 
@@ -170,7 +199,7 @@ describe('createStreamingHandler', () => {
     const handler = createStreamingHandler(gatewayReturning(response));
     const stream = new CollectingStream();
     // Act
-    await handler(event, stream, CONTEXT);
+    await handler(event, localResponseStream(stream), CONTEXT);
     // Assess
     const { prelude, body } = splitWritten(stream.bytes());
     expect(prelude).to.deep.equal({ statusCode: 200, headers: { 'content-type': 'application/json', 'x-amzn-RequestId': 'req-1' } });
@@ -178,13 +207,13 @@ describe('createStreamingHandler', () => {
     expect(stream.writableFinished).to.equal(true);
   });
 
-  it('writes an error status and an empty body for a bodiless response', async () => {
+  it('writes the prelude of a bodiless response (a 204 preflight), which the real client sends only at a first write', async () => {
     // Prepare
     const response: GatewayResponse = { kind: 'buffered', status: 404, headers: { 'x-amzn-ErrorType': 'ResourceNotFoundException' }, body: new Uint8Array(0) };
     const handler = createStreamingHandler(gatewayReturning(response));
     const stream = new CollectingStream();
     // Act
-    await handler(event, stream, CONTEXT);
+    await handler(event, localResponseStream(stream), CONTEXT);
     // Assess
     const { prelude, body } = splitWritten(stream.bytes());
     expect(prelude).to.deep.equal({ statusCode: 404, headers: { 'x-amzn-ErrorType': 'ResourceNotFoundException' } });
@@ -197,7 +226,7 @@ describe('createStreamingHandler', () => {
     const handler = createStreamingHandler(gatewayReturning(streamResponse(frames)));
     const stream = new CollectingStream();
     // Act
-    await handler(event, stream, CONTEXT);
+    await handler(event, localResponseStream(stream), CONTEXT);
     // Assess
     const { prelude, body } = splitWritten(stream.bytes());
     expect(prelude).to.deep.equal({ statusCode: 200, headers: { 'content-type': EVENT_STREAM } });
@@ -211,7 +240,7 @@ describe('createStreamingHandler', () => {
     const handler = createStreamingHandler(gatewayReturning(streamResponse(frames)));
     const stream = new CollectingStream();
     // Act
-    await handler(event, stream, CONTEXT);
+    await handler(event, localResponseStream(stream), CONTEXT);
     // Assess
     expect(stream.chunks.slice(-2).map((c) => c.toString('utf8'))).to.deep.equal(['a', 'b']);
   });
@@ -222,7 +251,7 @@ describe('createStreamingHandler', () => {
     const handler = createStreamingHandler(gatewayReturning(streamResponse(frames)));
     const stream = new CollectingStream({ highWaterMark: 1, delayMs: 1 });
     // Act
-    await handler(event, stream, CONTEXT);
+    await handler(event, localResponseStream(stream), CONTEXT);
     // Assess
     const { body } = splitWritten(stream.bytes());
     expect(body.toString('utf8')).to.equal(frames.map((f) => Buffer.from(f).toString('utf8')).join(''));
@@ -239,7 +268,7 @@ describe('createStreamingHandler', () => {
     };
     const handler = createStreamingHandler(gateway);
     // Act
-    await handler(event, new CollectingStream(), CONTEXT);
+    await handler(event, localResponseStream(new CollectingStream()), CONTEXT);
     // Assess
     expect(seen).to.have.length(1);
     expect(seen[0]?.method).to.equal('POST');
@@ -272,7 +301,7 @@ describe('createStreamingHandler', () => {
     };
     const handler = createStreamingHandler(gateway);
     // Act
-    const outcome = await settleWithin(handler(event, stream, CONTEXT).catch(() => 'rejected'), 2_000);
+    const outcome = await settleWithin(handler(event, localResponseStream(stream), CONTEXT).catch(() => 'rejected'), 2_000);
     // Assess
     expect(aborted).to.equal(true);
     expect(seen[0]?.signal?.aborted).to.equal(true);
@@ -299,7 +328,7 @@ describe('createStreamingHandler', () => {
     const handler = createStreamingHandler(gatewayReturning(response));
     setTimeout(() => stream.destroy(), 10);
     // Act
-    const outcome = await settleWithin(handler(event, stream, CONTEXT).catch(() => 'rejected'), 2_000);
+    const outcome = await settleWithin(handler(event, localResponseStream(stream), CONTEXT).catch(() => 'rejected'), 2_000);
     // Assess
     expect(outcome).to.not.equal('timeout');
     // The body was closed, so the pipeline's end-of-request bookkeeping runs.
