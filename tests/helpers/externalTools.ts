@@ -5,6 +5,7 @@
  * REQUIRE_EXTERNAL_TOOLS=1 (.ci/run), where a missing tool fails the run instead.
  */
 import { spawnSync } from 'node:child_process';
+import { runtimeClientProblem } from '../../ric/runtimeClient.ts';
 
 export const CFN_LINT = process.env.CFN_LINT ?? 'cfn-lint';
 /** The Python that has cfn-lint's dependencies (the SAM translator). */
@@ -64,4 +65,11 @@ export const CHROMIUM_TOOL: Tool = {
   name: 'Chromium',
   install: 'apt-get install chromium (or set CHROMIUM_PATH)',
   problem: () => commandProblem(CHROMIUM, ['--version']),
+};
+
+/** The real Lambda runtime client, built by `npm run setup:lambda-runtime` (about 4 minutes) into ric/node_modules. */
+export const RUNTIME_CLIENT_TOOL: Tool = {
+  name: 'the Lambda runtime client (aws-lambda-ric)',
+  install: 'npm run setup:lambda-runtime',
+  problem: runtimeClientProblem,
 };
