@@ -3,15 +3,18 @@
  *   node scripts/verify-deployment.ts --stack <name> [--region r] [--api-url u] [--api-key k]
  *        [--model m] [--minutes n] [--service s]
  * 1. every CloudWatch alarm named `<stack>-*` (the template names them so) must not be in ALARM;
- * 2. prints the gateway's EMF metrics (Requests, ServerErrors, UpstreamErrors, Latency p99) for
- *    the last N minutes;
- * 3. with --api-url, one Converse call through the deployed endpoint with the stock JS client.
+ * 2. prints the gateway's EMF metrics (Requests, ServerErrors, UpstreamErrors, Latency and time to
+ *    first token p99) for the last N minutes, for the whole service and for the version deployed last;
+ * 3. judges that version after the shift: each rollback alarm's own metric math (the new version
+ *    against the rest of the traffic) run over the whole window, one value against its threshold,
+ *    which catches a version that stayed just under the alarm minute by minute;
+ * 4. with --api-url, one Converse call through the deployed endpoint with the stock JS client.
  * Exit code 0 only when all of them pass. The logic takes its clients as parameters (tests pass fakes).
  */
 import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import type { ConverseCommandOutput } from '@aws-sdk/client-bedrock-runtime';
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import type { DescribeAlarmsCommandOutput, GetMetricDataCommandOutput, MetricAlarm } from '@aws-sdk/client-cloudwatch';
+import type { DescribeAlarmsCommandOutput, GetMetricDataCommandOutput, MetricAlarm, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { parseArgs } from 'node:util';
 
@@ -58,6 +61,16 @@ export interface MetricsReport {
   readonly serverErrors: number | undefined;
   readonly upstreamErrors: number | undefined;
   readonly latencyP99Ms: number | undefined;
+  readonly timeToFirstTokenP99Ms: number | undefined;
+}
+
+/** One rollback alarm's rule, run over the whole window after the shift. */
+export interface VersionVerdict {
+  readonly alarm: string;
+  /** The rule's value over the window; undefined when the new version had no traffic. */
+  readonly value: number | undefined;
+  readonly threshold: number;
+  readonly breaching: boolean;
 }
 
 export interface SmokeReport {
@@ -122,13 +135,30 @@ export function serviceFromAlarms(alarms: readonly MetricAlarm[]): string | unde
   return undefined;
 }
 
-/** One datapoint per metric over the whole window (EMF dimension set [service]). */
-export async function readMetrics(reader: MetricReader, service: string, minutes: number, now = new Date()): Promise<MetricsReport> {
+/** The version the last deployment shifted to: the rollback alarms select its metrics by it. */
+export function deployedVersion(alarms: readonly MetricAlarm[]): string | undefined {
+  for (const alarm of alarms) {
+    const direct = alarm.Dimensions?.find((dimension) => dimension.Name === 'ExecutedVersion')?.Value;
+    if (direct) return direct;
+    for (const query of alarm.Metrics ?? []) {
+      const version = query.MetricStat?.Metric?.Dimensions?.find((dimension) => dimension.Name === 'version')?.Value;
+      if (version) return version;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * One datapoint per metric over the whole window: EMF dimension set [service], or [service, version]
+ * for one function version.
+ */
+export async function readMetrics(reader: MetricReader, service: string, minutes: number, now = new Date(), version?: string): Promise<MetricsReport> {
   const period = minutes * 60;
+  const dimensions = [{ Name: 'service', Value: service }, ...(version === undefined ? [] : [{ Name: 'version', Value: version }])];
   const metric = (id: string, name: string, stat: string) => ({
     Id: id,
     MetricStat: {
-      Metric: { Namespace: METRICS_NAMESPACE, MetricName: name, Dimensions: [{ Name: 'service', Value: service }] },
+      Metric: { Namespace: METRICS_NAMESPACE, MetricName: name, Dimensions: dimensions },
       Period: period,
       Stat: stat,
     },
@@ -142,6 +172,7 @@ export async function readMetrics(reader: MetricReader, service: string, minutes
         metric('serverErrors', 'ServerErrors', 'Sum'),
         metric('upstreamErrors', 'UpstreamErrors', 'Sum'),
         metric('latencyP99', 'Latency', 'p99'),
+        metric('ttftP99', 'TimeToFirstToken', 'p99'),
       ],
     }),
   );
@@ -154,7 +185,39 @@ export async function readMetrics(reader: MetricReader, service: string, minutes
     serverErrors: value('serverErrors'),
     upstreamErrors: value('upstreamErrors'),
     latencyP99Ms: output.MetricDataResults?.find((result) => result.Id === 'latencyP99')?.Values?.[0],
+    timeToFirstTokenP99Ms: output.MetricDataResults?.find((result) => result.Id === 'ttftP99')?.Values?.[0],
   };
+}
+
+const COMPARE: Record<string, (value: number, threshold: number) => boolean> = {
+  GreaterThanThreshold: (value, threshold) => value > threshold,
+  GreaterThanOrEqualToThreshold: (value, threshold) => value >= threshold,
+  LessThanThreshold: (value, threshold) => value < threshold,
+  LessThanOrEqualToThreshold: (value, threshold) => value <= threshold,
+};
+
+/**
+ * The rollback alarms that judge the new version by its EMF metrics (a `version` dimension), each
+ * run as the alarm runs it but over the whole window as one period: the same rule, the same
+ * threshold, read after the traffic has shifted.
+ */
+export async function judgeNewVersion(reader: MetricReader, alarms: readonly MetricAlarm[], minutes: number, now = new Date()): Promise<VersionVerdict[]> {
+  const period = minutes * 60;
+  const verdicts: VersionVerdict[] = [];
+  for (const alarm of alarms) {
+    const queries = alarm.Metrics ?? [];
+    const byVersion = queries.some((query) => query.MetricStat?.Metric?.Dimensions?.some((dimension) => dimension.Name === 'version'));
+    const compare = COMPARE[alarm.ComparisonOperator ?? ''];
+    if (!byVersion || !compare || alarm.Threshold === undefined) continue;
+    const windowed: MetricDataQuery[] = queries.map((query) => (query.MetricStat ? { ...query, MetricStat: { ...query.MetricStat, Period: period } } : { ...query }));
+    const output = await reader.send(
+      new GetMetricDataCommand({ StartTime: new Date(now.getTime() - period * 1000), EndTime: now, MetricDataQueries: windowed }),
+    );
+    const returned = queries.find((query) => query.ReturnData !== false)?.Id;
+    const value = output.MetricDataResults?.find((result) => result.Id === returned)?.Values?.[0];
+    verdicts.push({ alarm: alarm.AlarmName ?? '(unnamed)', value, threshold: alarm.Threshold, breaching: value !== undefined && compare(value, alarm.Threshold) });
+  }
+  return verdicts;
 }
 
 /** One small Converse call through the deployed endpoint. Never throws. */
@@ -198,11 +261,22 @@ export async function verifyDeployment(
   }
 
   const service = options.service ?? serviceFromAlarms(alarms) ?? DEFAULT_SERVICE;
-  const metrics = await readMetrics(clients.metrics, service, options.minutes);
-  print(
-    `info metrics (service=${service}, last ${options.minutes} min): requests=${show(metrics.requests)} ` +
-      `serverErrors=${show(metrics.serverErrors)} upstreamErrors=${show(metrics.upstreamErrors)} latencyP99=${show(metrics.latencyP99Ms, ' ms')}`,
-  );
+  const line = (metrics: MetricsReport) =>
+    `requests=${show(metrics.requests)} serverErrors=${show(metrics.serverErrors)} upstreamErrors=${show(metrics.upstreamErrors)} ` +
+    `latencyP99=${show(metrics.latencyP99Ms, ' ms')} timeToFirstTokenP99=${show(metrics.timeToFirstTokenP99Ms, ' ms')}`;
+  print(`info metrics (service=${service}, last ${options.minutes} min): ${line(await readMetrics(clients.metrics, service, options.minutes))}`);
+
+  const version = deployedVersion(alarms);
+  if (version === undefined) {
+    print('skip new version: no rollback alarm names a version (a stack from before version metrics?)');
+  } else {
+    print(`info metrics (version ${version}, last ${options.minutes} min): ${line(await readMetrics(clients.metrics, service, options.minutes, undefined, version))}`);
+    for (const verdict of await judgeNewVersion(clients.metrics, alarms, options.minutes)) {
+      const status = verdict.value === undefined ? 'info' : verdict.breaching ? 'FAIL' : 'ok  ';
+      print(`${status} version ${version} over ${options.minutes} min: ${verdict.alarm} = ${show(verdict.value)} (threshold ${verdict.threshold})${verdict.value === undefined ? ', no traffic on it' : ''}`);
+      failed ||= verdict.breaching;
+    }
+  }
 
   if (clients.runtime) {
     const smoke = await smokeTest(clients.runtime, options.modelId);
@@ -234,7 +308,9 @@ export function createRuntimeClient(apiUrl: string, apiKey: string | undefined, 
 const USAGE = `Usage: npm run verify-deployment -- --stack <stack-name> [--region <region>]
          [--api-url https://<api>.execute-api.<region>.amazonaws.com/<stage>] [--api-key <caller key>]
 Checks the stack's CloudWatch alarms (exit 1 when any is in ALARM), prints the gateway's recent
-metrics, then makes one Converse call through the deployed API (when --api-url is given).
+metrics for the service and for the version deployed last, judges that version by the rollback
+alarms' own rules over the whole window (exit 1 when one is breached), then makes one Converse call
+through the deployed API (when --api-url is given).
 Also: --model <modelId> (smoke-call model), --minutes <n> (metrics window, default 15),
 --service <name> (the EMF service dimension, default read from the alarms).
 The caller key may also come from AWS_BEARER_TOKEN_BEDROCK.`;

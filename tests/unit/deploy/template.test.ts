@@ -6,7 +6,6 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse, type CollectionTag, type ScalarTag, type YAMLMap, type YAMLSeq } from 'yaml';
 import * as velocity from 'velocityjs';
 import { ConfigError, loadConfig } from '../../../app/config/config.ts';
 import { parseAllowedOrigins } from '../../../app/config/cors.ts';
@@ -14,62 +13,9 @@ import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, createCors } from '../../..
 import { boundedCallerDimension, createMetrics, publishRequestMetrics } from '../../../app/observability/metrics.ts';
 import type { RequestRecord } from '../../../app/observability/requestRecord.ts';
 import { evaluateMetricMath } from '../../helpers/metricMath.ts';
+import { loadTemplate, type Json, type Obj } from '../../helpers/samTemplate.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type Obj = { [key: string]: Json };
-
-const SHORT_FORMS: Record<string, string> = {
-  '!Ref': 'Ref',
-  '!Condition': 'Condition',
-  '!Sub': 'Fn::Sub',
-  '!GetAtt': 'Fn::GetAtt',
-  '!If': 'Fn::If',
-  '!Equals': 'Fn::Equals',
-  '!Not': 'Fn::Not',
-  '!And': 'Fn::And',
-  '!Or': 'Fn::Or',
-  '!Select': 'Fn::Select',
-  '!Split': 'Fn::Split',
-  '!Join': 'Fn::Join',
-  '!FindInMap': 'Fn::FindInMap',
-  '!ImportValue': 'Fn::ImportValue',
-  '!Base64': 'Fn::Base64',
-  '!Cidr': 'Fn::Cidr',
-  '!GetAZs': 'Fn::GetAZs',
-  '!Transform': 'Fn::Transform',
-};
-
-/** Scalar, sequence and mapping variants of every short form. `!GetAtt A.B` becomes ["A", "B"]. */
-function cloudFormationTags(): (ScalarTag | CollectionTag)[] {
-  const tags: (ScalarTag | CollectionTag)[] = [];
-  for (const [tag, longForm] of Object.entries(SHORT_FORMS)) {
-    tags.push({
-      tag,
-      resolve: (value: string) => {
-        if (longForm === 'Fn::GetAtt') {
-          const dot = value.indexOf('.');
-          return { [longForm]: [value.slice(0, dot), value.slice(dot + 1)] };
-        }
-        return { [longForm]: value };
-      },
-    });
-    for (const collection of ['seq', 'map'] as const) {
-      tags.push({
-        tag,
-        collection,
-        resolve: (node: YAMLSeq.Parsed | YAMLMap.Parsed) => ({ [longForm]: node.toJSON() as Json }),
-      });
-    }
-  }
-  return tags;
-}
-
-function loadTemplate(): Obj {
-  const text = readFileSync(path.join(ROOT, 'template.yaml'), 'utf8');
-  return parse(text, { customTags: cloudFormationTags(), maxAliasCount: -1 }) as Obj;
-}
 
 const template = loadTemplate();
 const resources = template.Resources as Record<string, Obj>;

@@ -9,6 +9,8 @@ import type {
 } from '@aws-sdk/client-cloudwatch';
 import {
   checkAlarms,
+  deployedVersion,
+  judgeNewVersion,
   parseOptions,
   readMetrics,
   serviceFromAlarms,
@@ -18,6 +20,8 @@ import {
   type MetricReader,
   type VerifyOptions,
 } from '../../../scripts/verify-deployment.ts';
+import { evaluateMetricMath } from '../../helpers/metricMath.ts';
+import { loadTemplate, type Json, type Obj } from '../../helpers/samTemplate.ts';
 
 const STACK = 'bedrock-gateway-prod';
 
@@ -54,7 +58,7 @@ function fakeAlarms(pages: readonly MetricAlarm[][]) {
   return { reader, inputs };
 }
 
-function fakeMetrics(values: Record<string, number[]> = { requests: [120], serverErrors: [1], upstreamErrors: [2], latencyP99: [850] }) {
+function fakeMetrics(values: Record<string, number[]> = { requests: [120], serverErrors: [1], upstreamErrors: [2], latencyP99: [850], ttftP99: [420] }) {
   const inputs: GetMetricDataCommand['input'][] = [];
   const reader: MetricReader = {
     async send(command): Promise<GetMetricDataCommandOutput> {
@@ -168,7 +172,7 @@ describe('verify-deployment: checks', () => {
     const report = await readMetrics(reader, 'svc', 15, now);
 
     // Assess
-    expect(report).to.deep.equal({ requests: 120, serverErrors: undefined, upstreamErrors: 3, latencyP99Ms: 900 });
+    expect(report).to.deep.equal({ requests: 120, serverErrors: undefined, upstreamErrors: 3, latencyP99Ms: 900, timeToFirstTokenP99Ms: undefined });
     const input = inputs[0]!;
     expect(input.StartTime?.toISOString()).to.equal('2026-01-01T11:45:00.000Z');
     const queries = (input.MetricDataQueries ?? []).map((q) => [q.MetricStat?.Metric?.MetricName, q.MetricStat?.Stat, q.MetricStat?.Period]);
@@ -177,6 +181,7 @@ describe('verify-deployment: checks', () => {
       ['ServerErrors', 'Sum', 900],
       ['UpstreamErrors', 'Sum', 900],
       ['Latency', 'p99', 900],
+      ['TimeToFirstToken', 'p99', 900],
     ]);
     for (const q of input.MetricDataQueries ?? []) {
       expect(q.MetricStat?.Metric?.Namespace).to.equal('BedrockGateway');
@@ -252,6 +257,89 @@ describe('verify-deployment: options', () => {
 
       // Assess
       expect(act).to.throw(c.message);
+    });
+  }
+});
+
+/**
+ * The stack's alarms as DescribeAlarms returns them once deployed: template.yaml's, with the
+ * service, the new version (7) and the parameter defaults resolved.
+ */
+function deployedAlarms(): MetricAlarm[] {
+  const template = loadTemplate();
+  const parameters = template.Parameters as Record<string, Obj>;
+  const resolve = (value: Json): Json => {
+    if (Array.isArray(value)) return value.map(resolve);
+    if (value === null || typeof value !== 'object') return value;
+    if ('Ref' in value) return value.Ref === 'ServiceName' ? 'svc' : String(parameters[value.Ref as string]?.Default ?? value.Ref);
+    if ('Fn::GetAtt' in value) return '7';
+    if ('Fn::Sub' in value) return (value['Fn::Sub'] as string).replace(/\$\{([\w:]+)\}/g, (_, name: string) => (name === 'AWS::StackName' ? STACK : String(parameters[name]?.Default ?? name)));
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, resolve(inner)]));
+  };
+  return Object.values(template.Resources as Record<string, Obj>)
+    .filter((resource) => resource.Type === 'AWS::CloudWatch::Alarm')
+    .map((resource) => ({ ...(resolve(resource.Properties as Json) as MetricAlarm), StateValue: 'OK' }));
+}
+
+/** A CloudWatch that answers each MetricStat from `traffic` (by query id) and computes the expressions as the alarms do. */
+function trafficMetrics(traffic: Record<string, number>): MetricReader {
+  return {
+    async send(command): Promise<GetMetricDataCommandOutput> {
+      const values: Record<string, number | undefined> = {};
+      for (const query of command.input.MetricDataQueries ?? []) {
+        values[query.Id!] = query.MetricStat ? traffic[query.Id!] : evaluateMetricMath(query.Expression!, values);
+      }
+      return { $metadata: {}, MetricDataResults: Object.entries(values).map(([Id, value]) => ({ Id, Values: value === undefined ? [] : [value] })) };
+    },
+  };
+}
+
+describe('verify-deployment: the new version after the shift, by the rollback alarms\' own rules', () => {
+  const alarms = deployedAlarms();
+  // Fifteen minutes after a full shift: the new version served 900 requests, the old one 100 before it.
+  const healthy = { reqNew: 900, errNew: 0, reqAll: 1000, errAll: 0, p99New: 2_000, sumNew: 900_000, countNew: 900, sumAll: 1_000_000, countAll: 1000 };
+
+  it('finds the version deployed last in the rollback alarms', () => {
+    // Act
+    const version = deployedVersion(alarms);
+    // Assess
+    expect(version).to.equal('7');
+  });
+
+  it('runs each EMF rollback alarm over the whole window as one period', async () => {
+    // Prepare
+    const { reader, inputs } = fakeMetrics();
+    // Act
+    const verdicts = await judgeNewVersion(reader, alarms, 15, new Date('2026-01-01T12:00:00Z'));
+    // Assess
+    expect(verdicts.map((verdict) => verdict.alarm)).to.have.members([
+      `${STACK}-new-version-server-error-rate`,
+      `${STACK}-new-version-upstream-error-rate`,
+      `${STACK}-new-version-latency-p99`,
+      `${STACK}-new-version-time-to-first-token-p99`,
+    ]);
+    for (const input of inputs) {
+      const periods = (input.MetricDataQueries ?? []).filter((query) => query.MetricStat).map((query) => query.MetricStat!.Period);
+      expect(new Set(periods)).to.deep.equal(new Set([900]));
+      expect(input.StartTime?.toISOString()).to.equal('2026-01-01T11:45:00.000Z');
+    }
+  });
+
+  const cases: [string, Record<string, number>, number, RegExp][] = [
+    ['a healthy new version passes', healthy, 0, /ok {3}version 7 over 15 min: .*-new-version-upstream-error-rate = 0/],
+    ['a new version failing one upstream call in five on its own fails', { ...healthy, errNew: 180, errAll: 180 }, 1, /FAIL version 7 .*-new-version-upstream-error-rate = 20 \(threshold 10\)/],
+    ['an upstream outage hitting both versions alike passes the version check', { ...healthy, errNew: 900, errAll: 1000 }, 0, /ok {3}version 7 .*-new-version-upstream-error-rate = 0/],
+  ];
+  for (const [name, traffic, code, mentions] of cases) {
+    it(name, async () => {
+      // Prepare
+      const lines: string[] = [];
+      const { reader } = fakeAlarms([alarms]);
+      // Act
+      const exit = await verifyDeployment({ ...OPTIONS, apiUrl: undefined }, { alarms: reader, metrics: trafficMetrics(traffic), runtime: undefined }, (line) => lines.push(line));
+      // Assess
+      expect(exit, lines.join('\n')).to.equal(code);
+      expect(lines.join('\n')).to.match(mentions);
     });
   }
 });
